@@ -1,0 +1,217 @@
+"""Entry conditions: one small interpreter per *kind* of condition written in a scheme.yaml.
+
+A scheme lists its conditions as data, e.g.
+
+    - {id: premises-area, kind: minimum, field: facts.area_m2, min: 150, unit: 平方米, basis: 第七条（三）}
+
+and `check_conditions` runs each through the function of its kind. A function returns None when
+the record passes, or a `Shortfall` (what is wrong, and where) when it does not.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from directory.dates import add_years, parse_date
+from directory.findings import Finding, json_path
+from directory.schemes import Condition, Scheme
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    parts: tuple        # where to point: the failing value, or its parent when missing
+    message: str
+
+
+def _get(data: dict, dotted: str):
+    value = data
+    for key in dotted.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return _MISSING
+        value = value[key]
+    return value
+
+
+def _parts(dotted: str) -> tuple:
+    return tuple(dotted.split("."))
+
+
+def _number(value) -> float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _missing(condition: Condition, dotted: str) -> Shortfall:
+    return Shortfall(_parts(dotted), f"缺少「{dotted}」，无法核对入库条件：{condition.label}")
+
+
+def check_minimum(condition: Condition, data: dict, reference: date) -> Shortfall | None:
+    """The value at `field` is at least `min`.
+
+    passes: {area_m2: 150} with min 150;  fails: {area_m2: 120} -> "…为 120 平方米，要求不少于 150 平方米"
+    """
+    value = _get(data, condition.field)
+    if value is _MISSING:
+        return _missing(condition, condition.field)
+    number = _number(value)
+    if number is None or number >= condition.min:
+        return None  # a non-number is a schema finding already
+    return Shortfall(_parts(condition.field),
+                     f"{condition.label}：现为 {_fmt(number)} {condition.unit}，要求不少于 {_fmt(condition.min)} {condition.unit}")
+
+
+def check_ratio(condition: Condition, data: dict, reference: date) -> Shortfall | None:
+    """numerator / denominator is at least `min_pct` percent.
+
+    passes: qualified 15 of 20 (75 %) with min_pct 70;  fails: 12 of 20 (60 %)
+    """
+    numerator, denominator = _get(data, condition.numerator), _get(data, condition.denominator)
+    for dotted, value in ((condition.numerator, numerator), (condition.denominator, denominator)):
+        if value is _MISSING:
+            return _missing(condition, dotted)
+    top, bottom = _number(numerator), _number(denominator)
+    if top is None or bottom is None:
+        return None
+    if bottom == 0:
+        return Shortfall(_parts(condition.denominator), f"{condition.label}：「{condition.denominator}」为 0，无法计算比例")
+    if top > bottom:
+        return Shortfall(_parts(condition.numerator),
+                         f"「{condition.numerator}」（{_fmt(top)}）不能大于「{condition.denominator}」（{_fmt(bottom)}）")
+    percent = top / bottom * 100
+    if percent + 1e-9 >= condition.min_pct:
+        return None
+    return Shortfall(_parts(condition.numerator),
+                     f"{condition.label}：现为 {_fmt(top)}/{_fmt(bottom)} = {percent:.1f}%，要求不低于 {_fmt(condition.min_pct)}%")
+
+
+def check_years_operating(condition: Condition, data: dict, reference: date) -> Shortfall | None:
+    """At least `min_years` whole years from `field` (the founding date) to the reference date.
+
+    The reference date is the batch's publicity start (or today for an application under review).
+    passes: established 2018-05-10, reference 2025-10-09, min 3;  fails: established 2023-06-01.
+    """
+    value = _get(data, condition.field)
+    if value is _MISSING:
+        return _missing(condition, condition.field)
+    established = parse_date(value)
+    if established is None or add_years(established, condition.min_years) <= reference:
+        return None
+    return Shortfall(_parts(condition.field),
+                     f"{condition.label}：成立于 {established.isoformat()}，到 {reference.isoformat()} 不满 "
+                     f"{condition.min_years} 年（满 {condition.min_years} 年之日为 {add_years(established, condition.min_years).isoformat()}）")
+
+
+def check_attested(condition: Condition, data: dict, reference: date) -> Shortfall | None:
+    """The value at `field` is `true` (an attestation or membership).
+
+    passes: {no_bad_credit_record: true};  fails: false or missing.
+    """
+    value = _get(data, condition.field)
+    if value is _MISSING:
+        return _missing(condition, condition.field)
+    if value is True:
+        return None
+    return Shortfall(_parts(condition.field), f"{condition.label}：「{condition.field}」须为 true，现为 {value}")
+
+
+def check_count(condition: Condition, data: dict, reference: date) -> Shortfall | None:
+    """The list at `field` has between `min` and `max` items (only when `when` matches).
+
+    passes: categories [数字化转型] with min 1 max 1;  fails: [数字化转型, 技术创新].
+    """
+    if any(data.get(key) != expected for key, expected in condition.when.items()):
+        return None
+    value = _get(data, condition.field)
+    items = value if isinstance(value, list) else []
+    count = len(items)
+    if condition.min is not None and count < condition.min:
+        where = _parts(condition.field) if value is not _MISSING else ()
+        return Shortfall(where, f"{condition.label}：现有 {count} 项，至少 {_fmt(condition.min)} 项")
+    if condition.max is not None and count > condition.max:
+        return Shortfall(_parts(condition.field), f"{condition.label}：现有 {count} 项（{'、'.join(map(str, items))}），最多 {_fmt(condition.max)} 项")
+    return None
+
+
+def check_at_least(condition: Condition, data: dict, reference: date, order: list[str]) -> Shortfall | None:
+    """The value at `field` ranks at or above `min` in the vocabulary named by `order`.
+
+    passes: education 硕士研究生 with min 本科;  fails: 大专.
+    """
+    value = _get(data, condition.field)
+    if value is _MISSING:
+        return _missing(condition, condition.field)
+    if value not in order or condition.min not in order:
+        return None  # not a listed value: the schema's enum reports it
+    if order.index(value) >= order.index(condition.min):
+        return None
+    return Shortfall(_parts(condition.field), f"{condition.label}：现为 {value}，要求{condition.min}及以上")
+
+
+CHECKS = {
+    "minimum": check_minimum,
+    "ratio": check_ratio,
+    "years_operating": check_years_operating,
+    "attested": check_attested,
+    "count": check_count,
+}
+
+
+def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, document) -> list[Finding]:
+    """Every entry condition of `scheme` for this kind of record, with waivers applied."""
+    findings = []
+    waivers = data.get("waivers") if isinstance(data.get("waivers"), list) else []
+    waived = {waiver.get("condition"): index for index, waiver in enumerate(waivers) if isinstance(waiver, dict)}
+    conditions = scheme.conditions.get(kind, ())
+    known_names = set()
+    for condition in conditions:
+        names = {condition.id, condition.field, condition.numerator} - {""}
+        known_names |= names
+        if condition.kind == "at_least":
+            shortfall = check_at_least(condition, data, reference, scheme.vocabulary(condition.order))
+        elif condition.kind in CHECKS:
+            shortfall = CHECKS[condition.kind](condition, data, reference)
+        else:
+            findings.append(Finding(f"schemes/{scheme.id}/scheme.yaml", 1, 1, "scheme-file",
+                                    f"未知的条件类型「{condition.kind}」（条件 {condition.id}）"))
+            continue
+        waiver_names = names | {name.split(".")[-1] for name in names}
+        if shortfall is None or (condition.waivable and waiver_names & waived.keys()):
+            continue
+        line, column = document.position(shortfall.parts)
+        findings.append(Finding(document.path, line, column, condition.id, shortfall.message,
+                                scheme.cite(condition.basis), json_path(shortfall.parts)))
+    findings += _waiver_findings(scheme, conditions, waivers, known_names, document)
+    return findings
+
+
+def _waiver_findings(scheme: Scheme, conditions, waivers: list, known_names: set, document) -> list[Finding]:
+    """A waiver must name a condition the scheme allows to relax (湖北严选 第五条末段)."""
+    findings = []
+    waivable = {name for condition in conditions if condition.waivable
+                for name in ({condition.id, condition.field, condition.numerator} - {""})}
+    waivable |= {name.split(".")[-1] for name in waivable}
+    known = known_names | {name.split(".")[-1] for name in known_names}
+    for index, waiver in enumerate(waivers):
+        if not isinstance(waiver, dict) or not isinstance(waiver.get("condition"), str):
+            continue
+        name = waiver["condition"]
+        line, column = document.position(("waivers", index, "condition"))
+        if not waivable:
+            findings.append(Finding(document.path, line, column, "waiver-not-allowed",
+                                    f"本名录的办法没有“条件可适当放宽”的规定，不能放宽「{name}」：请删除 waivers，或补足条件",
+                                    scheme.document.short,
+                                    json_path(("waivers", index))))
+        elif name not in known:
+            findings.append(Finding(document.path, line, column, "waiver-unknown",
+                                    f"放宽的条件「{name}」不是本名录的入库条件：可写 {'、'.join(sorted(c.id for c in conditions if c.waivable))}",
+                                    scheme.cite(scheme.waiver_basis), json_path(("waivers", index))))
+        elif name not in waivable:
+            findings.append(Finding(document.path, line, column, "waiver-not-allowed",
+                                    f"条件「{name}」不允许放宽", scheme.cite(scheme.waiver_basis),
+                                    json_path(("waivers", index))))
+    return findings

@@ -1,0 +1,43 @@
+"""Date helpers shared by validation and the lifecycle: records keep dates as strings until here."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+CHINA = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
+
+
+def today_in_china() -> date:
+    return datetime.now(CHINA).date()
+
+
+def parse_date(value: object) -> date | None:
+    """'2025-10-20' -> date; anything else (a finding elsewhere) -> None."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def add_years(day: date, years: int) -> date:
+    """Same day `years` later; 29 February falls back to 28 February.
+
+    >>> add_years(date(2024, 2, 29), 1)
+    datetime.date(2025, 2, 28)
+    """
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def years_end(start: date, years: int) -> date:
+    """Last day of a period of `years` from `start`: the day before the anniversary.
+
+    >>> years_end(date(2025, 10, 20), 3)
+    datetime.date(2028, 10, 19)
+    """
+    return add_years(start, years) - timedelta(days=1)

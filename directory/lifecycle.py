@@ -1,0 +1,88 @@
+"""Dates derived from what records and batches say once: publicity end, validity, bans, statuses.
+
+Every function is pure: (record, scheme, batch, calendar, today) in, dates or a status out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from directory.dates import parse_date, years_end
+from directory.repository import Batch, Record
+from directory.schemes import Scheme
+from directory.workdays import WorkCalendar
+
+
+@dataclass(frozen=True)
+class Validity:
+    start: date
+    until: date | None      # None: valid until revoked (the scheme sets no term)
+    explanation: str        # how it was derived, for messages
+
+
+def publicity_end(batch: Batch, scheme: Scheme, calendar: WorkCalendar) -> date | None:
+    """Last day of a batch's 公示: the N-th working day counting the start as day 1.
+
+    N is the batch's `publicity.working_days`, or the scheme's default (湖北严选/河北 5, 湖南 7).
+    Raises CalendarGap when the holiday schedule of a year it reaches is not known.
+    """
+    publicity = batch.section("publicity")
+    start = parse_date(publicity.get("start"))
+    days = publicity.get("working_days") or scheme.publicity_days
+    if start is None or not isinstance(days, int) or days < 1:
+        return None
+    return calendar.nth_working_day(start, days)
+
+
+def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Validity | None:
+    """From the batch decision date (or 吉林's term start) for the scheme's years, through the day
+    before the anniversary: decided 2025-10-20, 3 years -> valid through 2028-10-19."""
+    if scheme.validity_starts == "term":
+        term = record.data.get("term")
+        start = parse_date(term.get("start")) if isinstance(term, dict) else None
+        source = "聘任起始日期"
+    else:
+        start = parse_date(batch.section("decision").get("date")) if batch else None
+        source = "批次认定日期"
+    if start is None:
+        return None
+    if not scheme.validity_years:
+        return Validity(start, None, f"{source}（{start}）起长期有效")
+    return Validity(start, years_end(start, scheme.validity_years),
+                    f"{source} {start} 起 {scheme.validity_years} 年")
+
+
+def validity_end_in_effect(record: Record, validity: Validity) -> date | None:
+    """The validity's real end: a revocation or withdrawal ends it early."""
+    for key in ("revocation", "withdrawal"):
+        action = record.recognition.get(key)
+        if isinstance(action, dict) and parse_date(action.get("date")):
+            ended = parse_date(action.get("date"))
+            return ended if validity.until is None else min(ended, validity.until)
+    return validity.until
+
+
+def ban_end(scheme: Scheme, revocation: dict) -> date | None:
+    """Last day of the re-application ban after a revocation, or None when no article bans.
+
+    湖南 第十七条/第十九条: 3 years; 河北 第十三条/第十五条: 2 years (scheme.yaml `revocation_bans`).
+    """
+    revoked_on = parse_date(revocation.get("date"))
+    years = scheme.ban_years(str(revocation.get("basis", "")))
+    if revoked_on is None or not years:
+        return None
+    return years_end(revoked_on, years)
+
+
+def reference_date(record: Record, scheme: Scheme, batch: Batch | None, today: date) -> date:
+    """The day an application is judged on: its batch's publicity start, else its decision or term
+    start, else (an application still under review) today."""
+    if batch is not None:
+        for section, key in (("publicity", "start"), ("decision", "date")):
+            day = parse_date(batch.section(section).get(key))
+            if day:
+                return day
+    term = record.data.get("term")
+    if isinstance(term, dict) and parse_date(term.get("start")):
+        return parse_date(term.get("start"))
+    return today

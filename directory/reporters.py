@@ -1,0 +1,48 @@
+"""Output formats of the same findings: text for staff, GitHub annotations for CI, JSON for tools."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from directory.findings import Finding
+
+SEVERITY_NAMES = {"error": "error", "warning": "warning"}
+
+
+def text(findings: list[Finding]) -> str:
+    """`path:line:col: error[rule] 说明（依据：文件 第X条）`, one line per finding."""
+    lines = []
+    for finding in findings:
+        basis = f"（依据：{finding.basis}）" if finding.basis else ""
+        lines.append(f"{finding.path}:{finding.line}:{finding.column}: "
+                     f"{finding.severity}[{finding.rule}] {finding.message}{basis}")
+    return "\n".join(lines)
+
+
+def github(findings: list[Finding]) -> str:
+    """GitHub workflow commands, so errors show on the changed lines of a pull request."""
+    lines = []
+    for finding in findings:
+        basis = f"（依据：{finding.basis}）" if finding.basis else ""
+        message = _escape_data(f"{finding.message}{basis}")
+        properties = f"file={_escape_property(finding.path)}"
+        if finding.line:
+            properties += f",line={finding.line},col={finding.column}"
+        properties += f",title={_escape_property(finding.rule)}"
+        lines.append(f"::{SEVERITY_NAMES.get(finding.severity, 'error')} {properties}::{message}")
+    return "\n".join(lines)
+
+
+def as_json(findings: list[Finding]) -> str:
+    return json.dumps([asdict(finding) for finding in findings], ensure_ascii=False, indent=2)
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+REPORTERS = {"text": text, "github": github, "json": as_json}

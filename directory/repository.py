@@ -1,0 +1,119 @@
+"""Load a whole library (schemes, batches, records) from the repository it is run in.
+
+Layout (SPEC §3):
+  providers/<scheme-id>/<record-id>.yaml           organisations
+  providers/<scheme-id>/experts/<record-id>.yaml   experts
+  schemes/<scheme-id>/batches/<batch-id>.yaml      recognition batches
+Files are read in a stable order; every file that cannot be read is a finding, never an exception.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from directory.findings import Finding
+from directory.loader import Document, load_file
+from directory.schemes import Scheme, load_schemes
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Record:
+    """One provider or expert file. `data` is what YAML held; positions live in `document`."""
+
+    path: str               # as shown to staff, relative to the repository root
+    scheme_id: str          # the folder it lies in
+    kind: str               # "provider" or "expert"
+    stem: str
+    document: Document
+
+    @property
+    def data(self) -> dict:
+        return self.document.data if isinstance(self.document.data, dict) else {}
+
+    @property
+    def recognition(self) -> dict:
+        value = self.data.get("recognition")
+        return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class Batch:
+    path: str
+    scheme_id: str
+    stem: str
+    document: Document
+
+    @property
+    def data(self) -> dict:
+        return self.document.data if isinstance(self.document.data, dict) else {}
+
+    def section(self, name: str) -> dict:
+        value = self.data.get(name)
+        return value if isinstance(value, dict) else {}
+
+
+@dataclass
+class Repository:
+    root: Path
+    schemes: dict[str, Scheme]
+    common: dict
+    batches: dict[tuple[str, str], Batch] = field(default_factory=dict)
+    records: list[Record] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def batch_of(self, record: Record) -> Batch | None:
+        batch_id = record.recognition.get("batch")
+        return self.batches.get((record.scheme_id, str(batch_id))) if batch_id is not None else None
+
+
+def load_repository(root: Path) -> Repository:
+    """Read everything under `root`; problems found while reading are in `.findings`."""
+    root = root.resolve()
+    loaded = load_schemes(root)
+    repository = Repository(root, loaded.schemes, loaded.common, findings=list(loaded.findings))
+
+    for scheme_id in sorted(repository.schemes):
+        for path in _yaml_files(root / "schemes" / scheme_id / "batches"):
+            document = _read(repository, path)
+            if document is not None:
+                repository.batches[(scheme_id, path.stem)] = Batch(_display(root, path), scheme_id, path.stem, document)
+
+    providers = root / "providers"
+    for folder in sorted(p for p in providers.iterdir() if p.is_dir()) if providers.is_dir() else ():
+        if folder.name not in repository.schemes:
+            for path in _yaml_files(folder) + _yaml_files(folder / "experts"):
+                repository.findings.append(Finding(
+                    _display(root, path), 1, 1, "unknown-scheme",
+                    f"文件夹「providers/{folder.name}」不是已知的名录：可用的有 {'、'.join(sorted(repository.schemes))}"))
+            continue
+        for kind, directory in (("provider", folder), ("expert", folder / "experts")):
+            for path in _yaml_files(directory):
+                document = _read(repository, path)
+                if document is not None:
+                    repository.records.append(Record(_display(root, path), folder.name, kind, path.stem, document))
+    return repository
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def _read(repository: Repository, path: Path) -> Document | None:
+    document, findings = load_file(path, _display(repository.root, path))
+    repository.findings.extend(findings)
+    if document is not None and not isinstance(document.data, dict):
+        repository.findings.append(Finding(document.path, 1, 1, "yaml-not-mapping",
+                                           "文件内容应为“键: 值”的映射（一条记录），而不是列表或单个值"))
+        return None
+    return document
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

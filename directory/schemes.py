@@ -1,0 +1,185 @@
+"""Load each scheme's rules from `schemes/<id>/scheme.yaml` into plain dataclasses.
+
+A scheme is data: this module only reads it. The rules themselves (thresholds, articles, periods)
+are written once, in the scheme files; `conditions.py` and `lifecycle.py` interpret them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dataclass_field
+from pathlib import Path
+
+from directory.findings import Finding
+from directory.loader import Document, load_file
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    title: str
+    short: str          # used in citations: "湖南核心服务机构认定管理办法 第七条（三）"
+    number: str
+    date: str | None
+    seed: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One entry condition of a scheme (see conditions.py for what each `kind` means)."""
+
+    id: str
+    kind: str
+    basis: str
+    label: str
+    field: str = ""
+    min: float | None = None
+    max: float | None = None
+    unit: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    min_pct: float | None = None
+    min_years: int | None = None
+    order: str = ""                 # name of the vocabulary whose order ranks values (at_least)
+    when: dict = dataclass_field(default_factory=dict)
+    waivable: bool = False
+
+
+@dataclass(frozen=True)
+class Ban:
+    """Years a revoked provider may not re-apply, for revocations resting on `basis` (an article)."""
+
+    basis: str
+    years: int
+
+
+@dataclass(frozen=True)
+class Reporting:
+    cadence: str                    # monthly | quarterly | yearly
+    basis: str
+    due_day: int | None = None      # monthly: due by this day of the next month
+    due_dates: tuple[str, ...] = () # quarterly: "MM-DD" of each due date
+    notice_after: int | None = None  # missed in a row -> 通报
+    revoke_after: int | None = None  # missed in a row -> 撤销
+    min_hours: float | None = None  # yearly service: hours ...
+    min_firms: int | None = None    # ... or firms
+
+
+@dataclass(frozen=True)
+class Scheme:
+    id: str
+    folder: Path
+    title: str
+    short_title: str
+    issuer: str
+    document: SourceDocument
+    kinds: dict[str, str]           # record kind -> schema file name
+    region_prefix: str
+    region_name: str
+    region_basis: str
+    validity_years: int | None      # None: valid until revoked
+    validity_starts: str            # "decision" (batch decision date) or "term" (term.start)
+    validity_basis: str
+    publicity_days: int | None      # None with a publicity section: each batch sets its own
+    has_publicity: bool
+    publicity_basis: str
+    reporting: Reporting | None
+    bans: tuple[Ban, ...]
+    vocabularies: dict[str, dict]
+    conditions: dict[str, tuple[Condition, ...]]
+    waiver_basis: str
+    grades: dict | None
+    raw: dict                       # the file's content, registered for schema $refs
+
+    def cite(self, article: str) -> str:
+        """The citation printed after a message: document short name and article."""
+        return f"{self.document.short} {article}".strip()
+
+    def vocabulary(self, name: str) -> list[str]:
+        return list(self.vocabularies.get(name, {}).get("enum", []))
+
+    def ban_years(self, revocation_basis: str) -> int | None:
+        """Ban length for a revocation citing e.g. "第十九条（二）"; None when no article bans."""
+        for ban in self.bans:
+            if revocation_basis.strip().startswith(ban.basis):
+                return ban.years
+        return None
+
+
+@dataclass
+class LoadedSchemes:
+    schemes: dict[str, Scheme]
+    common: dict
+    findings: list[Finding]
+
+
+def load_schemes(root: Path) -> LoadedSchemes:
+    """Read every `schemes/*/scheme.yaml`; a broken scheme file becomes findings, not a crash."""
+    findings: list[Finding] = []
+    schemes: dict[str, Scheme] = {}
+    common_path = root / "schemes" / "_common" / "common.yaml"
+    common: dict = {}
+    if common_path.exists():
+        document, problems = load_file(common_path, _display(root, common_path))
+        findings += problems
+        if document and isinstance(document.data, dict):
+            common = document.data
+    for scheme_file in sorted((root / "schemes").glob("*/scheme.yaml")):
+        if scheme_file.parent.name.startswith("_"):
+            continue
+        display = _display(root, scheme_file)
+        document, problems = load_file(scheme_file, display)
+        findings += problems
+        if document is None:
+            continue
+        try:
+            schemes[scheme_file.parent.name] = _scheme_from(document, scheme_file.parent)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            findings.append(Finding(display, 1, 1, "scheme-file",
+                                    f"名录规则文件不完整或格式不对：{error!r}"))
+    return LoadedSchemes(schemes, common, findings)
+
+
+def _scheme_from(document: Document, folder: Path) -> Scheme:
+    data = document.data
+    publicity = data.get("publicity")
+    reporting = data.get("reporting")
+    validity = data["validity"]
+    region = data["region"]
+    doc = data["document"]
+    return Scheme(
+        id=data["id"],
+        folder=folder,
+        title=data["title"],
+        short_title=data.get("short_title", data["title"]),
+        issuer=data["issuer"],
+        document=SourceDocument(doc["title"], doc.get("short", doc["title"]), doc.get("number") or "",
+                                doc.get("date"), doc.get("seed", "")),
+        kinds=dict(data["kinds"]),
+        region_prefix=str(region["prefix"]),
+        region_name=region["name"],
+        region_basis=region.get("basis", ""),
+        validity_years=validity.get("years"),
+        validity_starts=validity.get("starts", "decision"),
+        validity_basis=validity.get("basis", ""),
+        publicity_days=publicity.get("working_days") if publicity else None,
+        has_publicity=bool(publicity),
+        publicity_basis=publicity.get("basis", "") if publicity else "",
+        reporting=Reporting(
+            cadence=reporting["cadence"], basis=reporting.get("basis", ""),
+            due_day=reporting.get("due_day"), due_dates=tuple(reporting.get("due_dates", ())),
+            notice_after=reporting.get("notice_after"), revoke_after=reporting.get("revoke_after"),
+            min_hours=reporting.get("min_hours"), min_firms=reporting.get("min_firms"),
+        ) if reporting else None,
+        bans=tuple(Ban(str(ban["basis"]), int(ban["years"])) for ban in data.get("revocation_bans") or ()),
+        vocabularies=dict(data.get("vocabularies") or {}),
+        conditions={kind: tuple(Condition(**entry) for entry in entries)
+                    for kind, entries in (data.get("conditions") or {}).items()},
+        waiver_basis=data.get("waiver_basis", ""),
+        grades=data.get("grades"),
+        raw=data,
+    )
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,196 @@
+"""`directory validate`: every check on a loaded repository, all findings in one pass.
+
+Order: structure (schemas) -> references and consistency -> entry conditions -> across records.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from directory.conditions import check_conditions
+from directory.dates import parse_date
+from directory.findings import Finding, json_path
+from directory.lifecycle import ban_end, derive_validity, publicity_end, reference_date, validity_end_in_effect
+from directory.repository import Batch, Record, Repository
+from directory.schemacheck import build_schemas, schema_findings
+from directory.workdays import CalendarGap, WorkCalendar
+
+KIND_NAMES = {"provider": "服务机构", "expert": "专家"}
+
+
+def validate_repository(repository: Repository, today: date, calendar: WorkCalendar) -> list[Finding]:
+    schemas, findings = build_schemas(repository.root, repository.schemes)
+    findings += repository.findings
+    for batch in repository.batches.values():
+        findings += _batch_findings(repository, batch, schemas.batch_validator, calendar)
+    for record in repository.records:
+        validator = schemas.validators.get((record.scheme_id, record.kind))
+        findings += _record_findings(repository, record, validator, today)
+    findings += _cross_record_findings(repository, today)
+    return sorted(set(findings))
+
+
+def _batch_findings(repository: Repository, batch: Batch, validator, calendar: WorkCalendar) -> list[Finding]:
+    scheme = repository.schemes[batch.scheme_id]
+    document = batch.document
+    findings = schema_findings(validator, document, scheme) if validator else []
+    data = batch.data
+    if data.get("id") is not None and str(data.get("id")) != batch.stem:
+        line, column = document.position(("id",))
+        findings.append(Finding(batch.path, line, column, "batch-id-mismatch",
+                                f"批次编号「{data.get('id')}」应与文件名「{batch.stem}」相同"))
+    publicity = batch.section("publicity")
+    if publicity and scheme.has_publicity and scheme.publicity_days is None and "working_days" not in publicity:
+        line, column = document.position(("publicity",))
+        findings.append(Finding(batch.path, line, column, "publicity-days-missing",
+                                "本名录的办法未规定公示天数：请在批次的 publicity.working_days 中写明",
+                                scheme.cite(scheme.publicity_basis), "$.publicity"))
+    try:
+        end = publicity_end(batch, scheme, calendar)
+    except CalendarGap as gap:
+        end = None
+        if publicity.get("end"):  # only an error when a written date cannot be checked
+            line, column = document.position(("publicity", "end"))
+            findings.append(Finding(batch.path, line, column, "calendar-gap", str(gap), "", "$.publicity.end"))
+    written_end = parse_date(publicity.get("end"))
+    if end and written_end and written_end != end:
+        line, column = document.position(("publicity", "end"))
+        findings.append(Finding(batch.path, line, column, "publicity-end-mismatch",
+                                f"公示截止日期写的是 {written_end}，按 {_working_days(scheme, publicity)} 个工作日"
+                                f"（含调休）推算应为 {end}", scheme.cite(scheme.publicity_basis), "$.publicity.end"))
+    decided = parse_date(batch.section("decision").get("date"))
+    if end and decided and decided <= end:
+        line, column = document.position(("decision", "date"))
+        findings.append(Finding(batch.path, line, column, "decision-before-publicity-end",
+                                f"认定日期 {decided} 不在公示期结束（{end}）之后：公示无异议后才能发文认定",
+                                scheme.cite(scheme.publicity_basis), "$.decision.date"))
+    return findings
+
+
+def _working_days(scheme, publicity: dict):
+    return publicity.get("working_days") or scheme.publicity_days
+
+
+def _record_findings(repository: Repository, record: Record, validator, today: date) -> list[Finding]:
+    scheme = repository.schemes[record.scheme_id]
+    document = record.document
+    data = record.data
+    if validator is None:
+        return [Finding(record.path, 1, 1, "kind-not-allowed",
+                        f"名录「{scheme.title}」不收录{KIND_NAMES.get(record.kind, record.kind)}："
+                        f"文件应放在 providers/{scheme.id}/ 下的正确位置")]
+    findings = schema_findings(validator, document, scheme)
+
+    def at(parts: tuple, rule: str, message: str, basis: str = "") -> None:
+        line, column = document.position(parts)
+        findings.append(Finding(record.path, line, column, rule, message, basis, json_path(parts)))
+
+    if isinstance(data.get("id"), str) and data["id"] != record.stem:
+        at(("id",), "id-mismatch", f"记录编号「{data['id']}」应与文件名「{record.stem}」相同")
+    if isinstance(data.get("scheme"), str) and data["scheme"] != record.scheme_id:
+        at(("scheme",), "scheme-mismatch", f"所属名录「{data['scheme']}」应与所在文件夹「{record.scheme_id}」相同")
+    region = data.get("region")
+    if isinstance(region, str) and len(region) == 6 and region.isdigit() and not region.startswith(scheme.region_prefix):
+        at(("region",), "region-outside-scheme",
+           f"行政区划代码「{region}」不在{scheme.region_name}（代码以 {scheme.region_prefix} 开头）", scheme.cite(scheme.region_basis))
+
+    batch = _check_batch_reference(repository, record, scheme, at)
+    findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
+    _check_written_validity(record, scheme, batch, at)
+    return findings
+
+
+def _check_batch_reference(repository: Repository, record: Record, scheme, at) -> Batch | None:
+    recognition = record.recognition
+    if not recognition:
+        return None
+    batch_id = recognition.get("batch")
+    if batch_id is None:
+        if scheme.validity_starts == "decision":
+            at(("recognition",), "batch-missing", "认定信息缺少所属批次（recognition.batch）", scheme.cite(scheme.validity_basis))
+        return None
+    batch = repository.batch_of(record)
+    if batch is None:
+        known = sorted(stem for scheme_id, stem in repository.batches if scheme_id == record.scheme_id)
+        at(("recognition", "batch"), "batch-unknown",
+           f"批次「{batch_id}」不存在：应有文件 schemes/{record.scheme_id}/batches/{batch_id}.yaml"
+           + (f"；已有批次：{'、'.join(known)}" if known else ""))
+        return None
+    if recognition.get("status") in ("recognized", "suspended", "revoked") and not batch.section("decision").get("date"):
+        at(("recognition", "status"), "status-before-decision",
+           f"批次「{batch_id}」还没有认定发文（decision.date），认定状态不能是 {recognition.get('status')}：公示期间写 publicity")
+    return batch
+
+
+def _check_written_validity(record: Record, scheme, batch: Batch | None, at) -> None:
+    """valid_from / valid_until and term.end may be written, but must agree with the derived dates."""
+    validity = derive_validity(record, scheme, batch)
+    if validity is None:
+        return
+    written = [(("recognition", "valid_from"), record.recognition.get("valid_from"), validity.start, "有效期起"),
+               (("recognition", "valid_until"), record.recognition.get("valid_until"), validity.until, "有效期至")]
+    term = record.data.get("term")
+    if isinstance(term, dict):
+        written.append((("term", "end"), term.get("end"), validity.until, "聘任截止日期"))
+    for parts, value, derived, label in written:
+        day = parse_date(value)
+        if day is not None and day != derived:
+            derived_text = derived.isoformat() if derived else "长期有效（办法未规定有效期）"
+            at(parts, "validity-mismatch", f"{label}写的是 {day}，按{validity.explanation}应为 {derived_text}：可删除此行，由系统推算",
+               scheme.cite(scheme.validity_basis))
+
+
+def _cross_record_findings(repository: Repository, today: date) -> list[Finding]:
+    """The same credit code twice with overlapping validity; re-applying during a revocation ban."""
+    findings = []
+    by_code: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    by_id: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for record in repository.records:
+        by_id[(record.scheme_id, record.stem)].append(record)
+        code = record.data.get("credit_code")
+        if isinstance(code, str) and record.kind == "provider":
+            by_code[(record.scheme_id, code)].append(record)
+
+    for (scheme_id, stem), records in by_id.items():
+        for record in records[1:]:
+            findings.append(Finding(record.path, 1, 1, "duplicate-id",
+                                    f"记录编号「{stem}」在名录 {scheme_id} 中重复（另见 {records[0].path}）"))
+
+    for (scheme_id, code), records in by_code.items():
+        if len(records) < 2:
+            continue
+        scheme = repository.schemes[scheme_id]
+        spans = []
+        for record in records:
+            batch = repository.batch_of(record)
+            validity = derive_validity(record, scheme, batch)
+            if validity is not None:
+                spans.append((record, validity.start, validity_end_in_effect(record, validity)))
+        for index, (record, start, end) in enumerate(spans):
+            for other, other_start, other_end in spans[:index]:
+                if (end is None or other_start <= end) and (other_end is None or start <= other_end):
+                    line, column = record.document.position(("credit_code",))
+                    findings.append(Finding(record.path, line, column, "duplicate-credit-code",
+                                            f"统一社会信用代码 {code} 已在 {other.path} 中认定，两者有效期重叠"
+                                            f"（{other_start} 至 {other_end or '长期'}）：同一机构在一个名录中只能有一条有效记录",
+                                            scheme.cite(scheme.validity_basis), "$.credit_code"))
+        for banned in records:
+            revocation = banned.recognition.get("revocation")
+            if banned.recognition.get("status") != "revoked" or not isinstance(revocation, dict):
+                continue
+            revoked_on = parse_date(revocation.get("date"))
+            until = ban_end(scheme, revocation)
+            if revoked_on is None or until is None:
+                continue
+            for record in records:
+                if record is banned:
+                    continue
+                applied = reference_date(record, scheme, repository.batch_of(record), today)
+                if revoked_on < applied <= until:
+                    line, column = record.document.position(("credit_code",))
+                    findings.append(Finding(
+                        record.path, line, column, "ban-in-force",
+                        f"该机构（{code}）于 {revoked_on} 被撤销（{banned.path}，依据 {revocation.get('basis')}），"
+                        f"{until} 前不得再次申报；本次申报日为 {applied}",
+                        scheme.cite(str(revocation.get("basis", "")).strip() or scheme.validity_basis), "$.credit_code"))
+    return findings
