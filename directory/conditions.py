@@ -164,13 +164,11 @@ CHECKS = {
 def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, document) -> list[Finding]:
     """Every entry condition of `scheme` for this kind of record, with waivers applied."""
     findings = []
-    waivers = data.get("waivers") if isinstance(data.get("waivers"), list) else []
-    waived = {waiver.get("condition"): index for index, waiver in enumerate(waivers) if isinstance(waiver, dict)}
     conditions = scheme.conditions.get(kind, ())
-    known_names = set()
+    waivers = [w for w in data.get("waivers") or [] if isinstance(w, dict)] if isinstance(data.get("waivers"), list) else []
+    waived_names = {w.get("condition") for w in waivers}
+    failing_names: set[str] = set()
     for condition in conditions:
-        names = {condition.id, condition.field, condition.numerator} - {""}
-        known_names |= names
         if condition.kind == "at_least":
             shortfall = check_at_least(condition, data, reference, scheme.vocabulary(condition.order))
         elif condition.kind in CHECKS:
@@ -179,39 +177,49 @@ def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, doc
             findings.append(Finding(f"schemes/{scheme.id}/scheme.yaml", 1, 1, "scheme-file",
                                     f"未知的条件类型「{condition.kind}」（条件 {condition.id}）"))
             continue
-        waiver_names = names | {name.split(".")[-1] for name in names}
-        if shortfall is None or (condition.waivable and waiver_names & waived.keys()):
+        if shortfall is None:
+            continue
+        failing_names |= _names(condition)
+        if condition.waivable and _names(condition) & waived_names:
             continue
         line, column = document.position(shortfall.parts)
         findings.append(Finding(document.path, line, column, condition.id, shortfall.message,
                                 scheme.cite(condition.basis), json_path(shortfall.parts)))
-    findings += _waiver_findings(scheme, conditions, waivers, known_names, document)
-    return findings
+    return findings + _waiver_findings(scheme, conditions, waivers, failing_names, document)
 
 
-def _waiver_findings(scheme: Scheme, conditions, waivers: list, known_names: set, document) -> list[Finding]:
-    """A waiver must name a condition the scheme allows to relax (湖北严选 第五条末段)."""
+def _names(condition: Condition) -> set[str]:
+    """A waiver may name a condition by its id or its field, dotted or not: staff-full-time,
+    facts.staff_full_time, staff_full_time."""
+    names = {condition.id, condition.field, condition.numerator} - {""}
+    return names | {name.split(".")[-1] for name in names}
+
+
+def _waiver_findings(scheme: Scheme, conditions, waivers: list, failing_names: set, document) -> list[Finding]:
+    """A waiver must name a condition the scheme allows to relax (湖北严选 第五条末段).
+
+    In a scheme without such an article, a waiver the record relies on is an error; one for a
+    condition that is met anyway is only a warning (it changes nothing).
+    """
     findings = []
-    waivable = {name for condition in conditions if condition.waivable
-                for name in ({condition.id, condition.field, condition.numerator} - {""})}
-    waivable |= {name.split(".")[-1] for name in waivable}
-    known = known_names | {name.split(".")[-1] for name in known_names}
+    waivable = set().union(*(_names(c) for c in conditions if c.waivable))
+    known = set().union(*(_names(c) for c in conditions))
     for index, waiver in enumerate(waivers):
-        if not isinstance(waiver, dict) or not isinstance(waiver.get("condition"), str):
+        name = waiver.get("condition")
+        if not isinstance(name, str):
             continue
-        name = waiver["condition"]
         line, column = document.position(("waivers", index, "condition"))
-        if not waivable:
-            findings.append(Finding(document.path, line, column, "waiver-not-allowed",
-                                    f"本名录的办法没有“条件可适当放宽”的规定，不能放宽「{name}」：请删除 waivers，或补足条件",
-                                    scheme.document.short,
-                                    json_path(("waivers", index))))
-        elif name not in known:
+        where = json_path(("waivers", index))
+        if name not in known:
+            choices = "、".join(c.id for c in conditions if c.waivable) or "（无）"
             findings.append(Finding(document.path, line, column, "waiver-unknown",
-                                    f"放宽的条件「{name}」不是本名录的入库条件：可写 {'、'.join(sorted(c.id for c in conditions if c.waivable))}",
-                                    scheme.cite(scheme.waiver_basis), json_path(("waivers", index))))
+                                    f"放宽的条件「{name}」不是本名录的入库条件：可放宽的条件有 {choices}",
+                                    scheme.cite(scheme.waiver_basis), where))
         elif name not in waivable:
-            findings.append(Finding(document.path, line, column, "waiver-not-allowed",
-                                    f"条件「{name}」不允许放宽", scheme.cite(scheme.waiver_basis),
-                                    json_path(("waivers", index))))
+            relied_on = name in failing_names
+            findings.append(Finding(
+                document.path, line, column, "waiver-not-allowed",
+                f"本名录的办法没有“条件可适当放宽”的规定，不能放宽「{name}」"
+                + ("：请补足条件" if relied_on else "：该条件已满足，请删除这条 waivers"),
+                scheme.document.short, where, "error" if relied_on else "warning"))
     return findings

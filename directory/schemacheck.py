@@ -128,8 +128,10 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
         _, missing_title = describe(validator, parts + (missing,))
         rule = "schema-required"
         message = f"缺少必填项「{missing_title}」（{missing}）"
-        if parts and parts[-1] == "recognition" and isinstance(error.instance, dict):
-            message += f"：认定状态为 {error.instance.get('status')} 时必须填写"
+        if "then" in error.relative_schema_path and isinstance(error.instance, dict) and "status" in error.instance:
+            # required by an if/then on the status: point at the status that asks for it
+            message += f"：状态为 {error.instance['status']} 时必须填写"
+            position_parts = parts + ("status",)
     elif kind in ("additionalProperties", "unevaluatedProperties"):
         allowed = set(schema.get("properties", {}))
         unknown = [key for key in error.instance if key not in allowed] or [_quoted(error.message)]

@@ -169,11 +169,14 @@ def _cross_record_findings(repository: Repository, today: date) -> list[Finding]
         for index, (record, start, end) in enumerate(spans):
             for other, other_start, other_end in spans[:index]:
                 if (end is None or other_start <= end) and (other_end is None or start <= other_end):
-                    line, column = record.document.position(("credit_code",))
-                    findings.append(Finding(record.path, line, column, "duplicate-credit-code",
-                                            f"统一社会信用代码 {code} 已在 {other.path} 中认定，两者有效期重叠"
-                                            f"（{other_start} 至 {other_end or '长期'}）：同一机构在一个名录中只能有一条有效记录",
-                                            scheme.cite(scheme.validity_basis), "$.credit_code"))
+                    for here, there, there_start, there_end in ((record, other, other_start, other_end),
+                                                                (other, record, start, end)):
+                        line, column = here.document.position(("credit_code",))
+                        findings.append(Finding(
+                            here.path, line, column, "duplicate-credit-code",
+                            f"统一社会信用代码 {code} 也在 {there.path} 中认定（{there_start} 至 {there_end or '长期'}），"
+                            "两者有效期重叠：同一机构在一个名录中只能有一条有效记录，续期请修改原记录",
+                            scheme.cite(scheme.validity_basis), "$.credit_code"))
         for banned in records:
             revocation = banned.recognition.get("revocation")
             if banned.recognition.get("status") != "revoked" or not isinstance(revocation, dict):
