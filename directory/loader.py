@@ -15,34 +15,94 @@ from directory.findings import Finding, json_path
 
 
 class _Loader(yaml.CSafeLoader):
-    """The C loader, except that dates stay strings.
+    """The C loader, with two changes.
 
-    jsonschema's `date` format check skips anything that is not a string, so a date that YAML
-    turned into `datetime.date` would never be checked; dates are parsed in one place (lifecycle).
+    * Dates stay strings: jsonschema's `date` format check skips anything that is not a string,
+      so a date that YAML turned into `datetime.date` would never be checked.
+    * Mapping keys stay as written (`2025: A` gives "2025", as JSON keys are strings), and a
+      repeated key is noted instead of silently overwriting the first.
     """
+
+    def construct_mapping(self, node, deep=False):
+        self.flatten_mapping(node)
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "<复杂键>"
+            if key in mapping:
+                self.has_duplicate_keys = True
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
 
-_SCALAR_TAGS_KEPT_AS_TEXT = {"tag:yaml.org,2002:str"}
-
 
 @dataclass
 class Document:
-    """A YAML file's content with the 1-based (line, column) of every value, keyed by path tuple."""
+    """A YAML file's content. Positions are found only when a finding needs one.
+
+    Most files have no finding, so they are read once, at the speed of the C loader; the first
+    call to `position` composes the file again to learn the 1-based (line, column) of each value.
+    """
 
     path: str
     data: object
-    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-    # The text YAML read as a number or boolean, for "请加引号" messages: path tuple -> source text.
-    scalar_source: dict[tuple, str] = field(default_factory=dict)
+    text: str = ""
+    _positions: dict | None = field(default=None, repr=False)
+    _scalar_source: dict | None = field(default=None, repr=False)
 
     def position(self, parts: tuple) -> tuple[int, int]:
-        """Where the value at `parts` stands; a missing key points at its nearest existing parent."""
+        """Where the value at `parts` stands; a missing key points at its nearest existing parent.
+
+        `parts + ("<key>",)` is where a mapping key itself stands."""
+        positions = self.positions
         parts = tuple(parts)
-        while parts not in self.positions and parts:
+        while parts not in positions and parts:
             parts = parts[:-1]
-        return self.positions.get(parts, (1, 1))
+        return positions.get(parts, (1, 1))
+
+    @property
+    def positions(self) -> dict[tuple, tuple[int, int]]:
+        if self._positions is None:
+            self._index()
+        return self._positions
+
+    @property
+    def scalar_source(self) -> dict[tuple, str]:
+        """The text YAML read as a number or boolean, for "请加引号" messages: path -> source."""
+        if self._scalar_source is None:
+            self._index()
+        return self._scalar_source
+
+    def _index(self) -> None:
+        self._positions, self._scalar_source = {}, {}
+        loader = yaml.CSafeLoader(self.text)
+        try:
+            root = loader.get_single_node()
+            if root is not None:
+                self._walk(root, ())
+        except yaml.YAMLError:  # pragma: no cover - the text parsed once already
+            pass
+        finally:
+            loader.dispose()
+
+    def _walk(self, node, parts: tuple) -> None:
+        self._positions[parts] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "<复杂键>"
+                # the first occurrence of a repeated key keeps its place
+                self._positions.setdefault(parts + (key, "<key>"),
+                                           (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+                self._walk(value_node, parts + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._walk(item, parts + (index,))
+        elif node.tag in _NUMERIC_TAGS:
+            self._scalar_source[parts] = node.value
+
+
+_NUMERIC_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
 
 
 def load_file(path: Path, display_path: str) -> tuple[Document | None, list[Finding]]:
@@ -64,13 +124,9 @@ def load_bytes(raw: bytes, display_path: str) -> tuple[Document | None, list[Fin
 
     findings = _tab_findings(text, display_path)
     loader = _Loader(text)
+    loader.has_duplicate_keys = False
     try:
-        root = loader.get_single_node()
-        if root is None:
-            findings.append(Finding(display_path, 1, 1, "yaml-empty", "文件为空：应为一条记录（键: 值 的映射）"))
-            return None, findings
-        document = Document(display_path, None)
-        document.data = _to_python(loader, root, (), document, findings)
+        data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         if not findings:  # a tab already explains most scanner errors; one message is enough
             findings.append(_syntax_finding(error, display_path))
@@ -80,37 +136,40 @@ def load_bytes(raw: bytes, display_path: str) -> tuple[Document | None, list[Fin
         return None, findings
     finally:
         loader.dispose()
+    if data is None:
+        findings.append(Finding(display_path, 1, 1, "yaml-empty", "文件为空：应为一条记录（键: 值 的映射）"))
+        return None, findings
+    document = Document(display_path, data, text)
+    if loader.has_duplicate_keys:
+        findings += _duplicate_key_findings(document)
     return document, findings
 
 
-def _to_python(loader, node, parts: tuple, document: Document, findings: list[Finding]):
-    """Turn a composed node into plain values, recording each value's position."""
-    document.positions[parts] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        mapping = {}
-        for key_node, value_node in node.value:
-            # Keys are kept as written: `2025: A` gives "2025", as JSON object keys are strings.
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "<复杂键>"
-            key_position = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in mapping:
-                first_line = document.positions[parts + (key, "<key>")][0]
-                findings.append(Finding(
-                    document.path, *key_position, "yaml-duplicate-key",
-                    f"键「{key}」重复出现（第一次在第 {first_line} 行）：YAML 只保留最后一个值，请删除其中一个",
-                    json_path=json_path(parts + (key,)),
-                ))
-            document.positions[parts + (key, "<key>")] = key_position
-            mapping[key] = _to_python(loader, value_node, parts + (key,), document, findings)
-        return mapping
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(loader, item, parts + (index,), document, findings)
-                for index, item in enumerate(node.value)]
-    if node.tag in _SCALAR_TAGS_KEPT_AS_TEXT:
-        return node.value
-    value = loader.construct_object(node)
-    if isinstance(value, (int, float, bool)):
-        document.scalar_source[parts] = node.value
-    return value
+def _duplicate_key_findings(document: Document) -> list[Finding]:
+    findings = []
+    loader = yaml.CSafeLoader(document.text)
+    try:
+        stack = [(loader.get_single_node(), ())]
+    finally:
+        loader.dispose()
+    while stack:
+        node, parts = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "<复杂键>"
+                if key in seen:
+                    findings.append(Finding(
+                        document.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                        "yaml-duplicate-key",
+                        f"键「{key}」重复出现（第一次在第 {seen[key]} 行）：YAML 只保留最后一个值，请删除其中一个",
+                        json_path=json_path(parts + (key,))))
+                else:
+                    seen[key] = key_node.start_mark.line + 1
+                stack.append((value_node, parts + (key,)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, parts + (index,)) for index, item in enumerate(node.value))
+    return findings
 
 
 def _tab_findings(text: str, display_path: str) -> list[Finding]:

@@ -59,10 +59,11 @@ def build_schemas(root: Path, schemes: dict[str, Scheme]) -> tuple[SchemaSet, li
 
     def compile_schema(relative: str) -> Draft202012Validator | None:
         if relative not in contents:
-            findings.append(Finding(relative, 1, 1, "schema-file", "找不到 JSON Schema 文件"))
+            if not any(f.path == relative for f in findings):  # unreadable files are reported already
+                findings.append(Finding(relative, 1, 1, "schema-file", "找不到 JSON Schema 文件"))
             return None
-        schema = dict(contents[relative], **{"$id": BASE_URI + relative})
-        return Draft202012Validator(schema, registry=registry, format_checker=checker)
+        schema = _inline_references(contents[relative], registry.resolver(BASE_URI + relative))
+        return Draft202012Validator(schema, format_checker=checker)
 
     validators = {}
     for scheme in schemes.values():
@@ -72,6 +73,32 @@ def build_schemas(root: Path, schemes: dict[str, Scheme]) -> tuple[SchemaSet, li
                 validators[(scheme.id, kind)] = validator
     batch_validator = compile_schema("schemes/_common/batch.schema.json")
     return SchemaSet(validators, batch_validator, registry), findings
+
+
+ANNOTATIONS = {"title", "description", "x-hint", "x-basis", "x-standard", "x-rule", "$comment"}
+
+
+def _inline_references(schema, resolver, depth: int = 0):
+    """The schema with every `$ref` replaced by what it points to.
+
+    Resolving references is about half of jsonschema's time per record; our schemas are not
+    recursive, so each is resolved once here instead. Annotations written beside a `$ref` (a
+    `title`) override the target's; other keywords beside it are kept with the target in `allOf`.
+    """
+    if depth > 50:
+        raise ValueError("JSON Schema 的 $ref 嵌套过深（是否循环引用？）")
+    if isinstance(schema, list):
+        return [_inline_references(item, resolver, depth + 1) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" not in schema:
+        return {key: _inline_references(value, resolver, depth + 1) for key, value in schema.items()}
+    resolved = resolver.lookup(schema["$ref"])
+    target = _inline_references(resolved.contents, resolved.resolver, depth + 1)
+    siblings = {key: _inline_references(value, resolver, depth + 1) for key, value in schema.items() if key != "$ref"}
+    if set(siblings) - ANNOTATIONS:
+        return {"allOf": [target], **siblings}
+    return {**target, **siblings}
 
 
 def schema_findings(validator: Draft202012Validator, document: Document, scheme: Scheme | None) -> list[Finding]:

@@ -75,11 +75,12 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
     scheme = repository.schemes[record.scheme_id]
     document = record.document
     data = record.data
-    if validator is None:
+    if record.kind not in scheme.kinds:
         return [Finding(record.path, 1, 1, "kind-not-allowed",
                         f"名录「{scheme.title}」不收录{KIND_NAMES.get(record.kind, record.kind)}："
                         f"文件应放在 providers/{scheme.id}/ 下的正确位置")]
-    findings = schema_findings(validator, document, scheme)
+    # A schema that failed to load is reported once, at the schema file; the other checks still run.
+    findings = schema_findings(validator, document, scheme) if validator else []
 
     def at(parts: tuple, rule: str, message: str, basis: str = "") -> None:
         line, column = document.position(parts)
@@ -94,6 +95,9 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
         at(("region",), "region-outside-scheme",
            f"行政区划代码「{region}」不在{scheme.region_name}（代码以 {scheme.region_prefix} 开头）", scheme.cite(scheme.region_basis))
 
+    if "grades" in record.recognition and not scheme.grades:
+        at(("recognition", "grades"), "grades-not-in-scheme",
+           f"名录「{scheme.title}」的办法没有年度绩效评价等级：请删除 recognition.grades")
     batch = _check_batch_reference(repository, record, scheme, at)
     findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
     _check_written_validity(record, scheme, batch, at)
