@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _validate(root: Path, args) -> int:
-    from directory.repository import load_repository
+    from directory.repository import within_focus, load_repository, save_cache
     from directory.validate import validate_repository
 
     if not (root / "schemes").is_dir():
@@ -77,17 +77,17 @@ def _validate(root: Path, args) -> int:
     except ValueError as error:
         print(f"directory：{error}", file=sys.stderr)
         return 2
-    repository = load_repository(root)
+    focus = [_relative(root, path) for path in args.paths] or None
+    repository = load_repository(root, focus)
     findings = validate_repository(repository, args.today or today_in_china(), calendar)
-    if args.paths:
-        wanted = [_relative(root, path) for path in args.paths]
-        findings = [f for f in findings if any(f.path == w or f.path.startswith(w.rstrip("/") + "/") or w in ("", ".")
-                                               for w in wanted)]
+    save_cache(repository)
+    if focus:
+        findings = [finding for finding in findings if within_focus(finding.path, focus)]
     output = reporters.REPORTERS[args.format](findings)
     if output:
         print(output)
     if args.format == "text":
-        checked = f"已检查 {len(repository.records)} 条记录、{len(repository.batches)} 个批次"
+        checked = f"已检查 {sum(r.focused for r in repository.records)} 条记录、{len(repository.batches)} 个批次"
         summary = f"{checked}：发现 {len(findings)} 个问题" if findings else f"{checked}：没有发现问题"
         print(summary, file=sys.stderr)
     return 1 if any(f.severity == "error" for f in findings) else 0

@@ -36,7 +36,10 @@ def publicity_end(batch: Batch, scheme: Scheme, calendar: WorkCalendar) -> date 
 
 def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Validity | None:
     """From the batch decision date (or 吉林's term start) for the scheme's years, through the day
-    before the anniversary: decided 2025-10-20, 3 years -> valid through 2028-10-19."""
+    before the anniversary: decided 2025-10-20, 3 years -> valid through 2028-10-19.
+    An application under review (no `recognition`) has no validity yet."""
+    if not record.recognition:
+        return None
     if scheme.validity_starts == "term":
         term = record.data.get("term")
         start = parse_date(term.get("start")) if isinstance(term, dict) else None

@@ -5,9 +5,16 @@ Layout (SPEC §3):
   providers/<scheme-id>/experts/<record-id>.yaml   experts
   schemes/<scheme-id>/batches/<batch-id>.yaml      recognition batches
 Files are read in a stable order; every file that cannot be read is a finding, never an exception.
+
+When only some records are to be checked (`directory validate FILE`), the others are needed only
+for the checks across records; their few fields that matter (CROSS_RECORD_KEYS) are kept in a
+cache, `.cache/directory/records.json`, keyed by file size and modification time, so a single
+edit is re-checked without reading the whole library again.
 """
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +23,9 @@ from directory.loader import Document, load_file
 from directory.schemes import Scheme, load_schemes
 
 YAML_SUFFIXES = (".yaml", ".yml")
+CACHE_FILE = Path(".cache") / "directory" / "records.json"
+CACHE_VERSION = 1
+CROSS_RECORD_KEYS = ("id", "credit_code", "recognition", "term")  # what checks across records read
 
 
 @dataclass
@@ -27,6 +37,8 @@ class Record:
     kind: str               # "provider" or "expert"
     stem: str
     document: Document
+    focused: bool = True    # False: read only for the checks across records
+    stamp: tuple = ()       # (size, mtime_ns) of the file when read
 
     @property
     def data(self) -> dict:
@@ -68,11 +80,16 @@ class Repository:
         return self.batches.get((record.scheme_id, str(batch_id))) if batch_id is not None else None
 
 
-def load_repository(root: Path) -> Repository:
-    """Read everything under `root`; problems found while reading are in `.findings`."""
+def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
+    """Read everything under `root`; problems found while reading are in `.findings`.
+
+    `focus`: repository-relative paths (files or folders) whose records are to be checked; the
+    other records are taken from the cache where it is still fresh.
+    """
     root = root.resolve()
     loaded = load_schemes(root)
     repository = Repository(root, loaded.schemes, loaded.common, findings=list(loaded.findings))
+    cache = _read_cache(root) if focus is not None else {}
 
     for scheme_id in sorted(repository.schemes):
         for path in _yaml_files(root / "schemes" / scheme_id / "batches"):
@@ -90,10 +107,46 @@ def load_repository(root: Path) -> Repository:
             continue
         for kind, directory in (("provider", folder), ("expert", folder / "experts")):
             for path in _yaml_files(directory):
-                document = _read(repository, path)
+                display = _display(root, path)
+                focused = focus is None or within_focus(display, focus)
+                stat = path.stat()
+                stamp = (stat.st_size, stat.st_mtime_ns)
+                cached = cache.get(display)
+                if not focused and cached and tuple(cached["stamp"]) == stamp:
+                    document = Document(display, cached["data"])
+                else:
+                    document = _read(repository, path)
                 if document is not None:
-                    repository.records.append(Record(_display(root, path), folder.name, kind, path.stem, document))
+                    repository.records.append(Record(display, folder.name, kind, path.stem, document, focused, stamp))
     return repository
+
+
+def save_cache(repository: Repository) -> None:
+    """Keep the cross-record fields of every record read, for the next focused run."""
+    entries = {record.path: {"stamp": list(record.stamp),
+                             "data": {key: record.data[key] for key in CROSS_RECORD_KEYS if key in record.data}}
+               for record in repository.records}
+    path = repository.root / CACHE_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"version": CACHE_VERSION, "records": entries}, ensure_ascii=False),
+                             encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _read_cache(root: Path) -> dict:
+    try:
+        content = json.loads((root / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return content.get("records", {}) if content.get("version") == CACHE_VERSION else {}
+
+
+def within_focus(path: str, focus: list[str]) -> bool:
+    return any(path == wanted or path.startswith(wanted.rstrip("/") + "/") or wanted in ("", ".") for wanted in focus)
 
 
 def _yaml_files(directory: Path) -> list[Path]:

@@ -24,6 +24,8 @@ def validate_repository(repository: Repository, today: date, calendar: WorkCalen
     for batch in repository.batches.values():
         findings += _batch_findings(repository, batch, schemas.batch_validator, calendar)
     for record in repository.records:
+        if not record.focused:
+            continue
         validator = schemas.validators.get((record.scheme_id, record.kind))
         findings += _record_findings(repository, record, validator, today)
     findings += _cross_record_findings(repository, today)
@@ -82,9 +84,9 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
     # A schema that failed to load is reported once, at the schema file; the other checks still run.
     findings = schema_findings(validator, document, scheme) if validator else []
 
-    def at(parts: tuple, rule: str, message: str, basis: str = "") -> None:
+    def at(parts: tuple, rule: str, message: str, basis: str = "", severity: str = "error") -> None:
         line, column = document.position(parts)
-        findings.append(Finding(record.path, line, column, rule, message, basis, json_path(parts)))
+        findings.append(Finding(record.path, line, column, rule, message, basis, json_path(parts), severity))
 
     if isinstance(data.get("id"), str) and data["id"] != record.stem:
         at(("id",), "id-mismatch", f"记录编号「{data['id']}」应与文件名「{record.stem}」相同")
@@ -120,6 +122,10 @@ def _check_batch_reference(repository: Repository, record: Record, scheme, at) -
            f"批次「{batch_id}」不存在：应有文件 schemes/{record.scheme_id}/batches/{batch_id}.yaml"
            + (f"；已有批次：{'、'.join(known)}" if known else ""))
         return None
+    if recognition.get("status") == "publicity" and batch.section("decision").get("date"):
+        at(("recognition", "status"), "status-after-decision",
+           f"批次「{batch_id}」已于 {batch.section('decision').get('date')} 发文认定，状态仍写作 publicity：请改为 recognized",
+           severity="warning")
     if recognition.get("status") in ("recognized", "suspended", "revoked") and not batch.section("decision").get("date"):
         at(("recognition", "status"), "status-before-decision",
            f"批次「{batch_id}」还没有认定发文（decision.date），认定状态不能是 {recognition.get('status')}：公示期间写 publicity")
@@ -127,10 +133,20 @@ def _check_batch_reference(repository: Repository, record: Record, scheme, at) -
 
 
 def _check_written_validity(record: Record, scheme, batch: Batch | None, at) -> None:
-    """valid_from / valid_until and term.end may be written, but must agree with the derived dates."""
+    """valid_from / valid_until and term.end may be written, but must agree with the derived dates;
+    a suspension, revocation or withdrawal cannot come before the validity starts."""
+    if record.recognition and scheme.validity_starts == "term" and not isinstance(record.data.get("term"), dict):
+        at(("recognition",), "term-missing", "已录入的服务商/专家须写明聘任期限的起始日期（term: {start: YYYY-MM-DD}）",
+           scheme.cite(scheme.validity_basis))
     validity = derive_validity(record, scheme, batch)
     if validity is None:
         return
+    for key, label in (("suspension", "暂停"), ("revocation", "撤销"), ("withdrawal", "退出")):
+        action = record.recognition.get(key)
+        day = parse_date(action.get("date")) if isinstance(action, dict) else None
+        if day is not None and day < validity.start:
+            at(("recognition", key, "date"), "action-before-validity",
+               f"{label}日期 {day} 早于有效期起始日 {validity.start}（{validity.explanation}）")
     written = [(("recognition", "valid_from"), record.recognition.get("valid_from"), validity.start, "有效期起"),
                (("recognition", "valid_until"), record.recognition.get("valid_until"), validity.until, "有效期至")]
     term = record.data.get("term")

@@ -187,3 +187,24 @@ def test_an_application_under_review_is_checked_against_today(library):
     assert [f.rule for f in library.errors()] == ["years-operating"]
     assert library.errors(today=TODAY_PLUS_ONE) == []
 
+
+
+def test_a_recognized_provider_of_jilin_needs_a_term(library):
+    text = edit(good_record("jilin-city-sme"), "term: {start: 2025-09-01}\n", "")
+    path = library.add("jilin-city-sme", text)
+    assert [(f.path, f.rule) for f in library.errors()] == [(path, "term-missing")]
+
+
+def test_a_revocation_dated_before_the_validity_starts_is_reported(library):
+    text = edit(good_record("hunan-sme-hexin"), "  status: recognized",
+                "  status: revoked\n  revocation: {date: 2025-10-19, basis: 第十九条（四）}")
+    path = library.add("hunan-sme-hexin", text)
+    found = [(f.path, f.line, f.rule) for f in library.errors()]
+    assert (path, line_of(text, "revocation:"), "action-before-validity") in found
+
+
+def test_a_publicity_status_after_the_decision_is_a_warning_not_an_error(library):
+    text = edit(good_record("hunan-sme-hexin"), "  status: recognized", "  status: publicity")
+    library.add("hunan-sme-hexin", text)
+    assert library.errors() == []
+    assert [f.rule for f in library.findings()] == ["status-after-decision"]
