@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     workdays.add_argument("start", type=_date)
     workdays.add_argument("n", type=int)
 
+    report = commands.add_parser("report", help="工作提醒：公示、到期、缺报、禁止再申报、服务未达标")
+    report.add_argument("--today", type=_date, default=None, help="按此日期判断（默认：北京时间今天）")
+    report.add_argument("--scheme", default=None, help="只看这个名录（如 hunan-sme-hexin）")
+    report.add_argument("--format", choices=sorted(reporters.REPORT_FORMATS), default="text")
+
     site = commands.add_parser("build", help="生成公开名录网站")
     site.add_argument("--today", type=_date, default=None)
     return parser
@@ -56,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(root, args)
         if args.command == "workdays":
             return _workdays(root, args)
+        if args.command == "report":
+            return _report(root, args)
         if args.command == "build":
             return _build(root, args)
     except Exception:  # noqa: BLE001 - a crash is a bug; say so plainly and exit 2
@@ -91,6 +98,31 @@ def _validate(root: Path, args) -> int:
         summary = f"{checked}：发现 {len(findings)} 个问题" if findings else f"{checked}：没有发现问题"
         print(summary, file=sys.stderr)
     return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _report(root: Path, args) -> int:
+    from directory.report import build_report
+    from directory.repository import load_repository
+
+    if not (root / "schemes").is_dir():
+        print(f"directory：{root} 下没有 schemes/ 文件夹：请在名录仓库的根目录运行，或用 --root 指定", file=sys.stderr)
+        return 2
+    try:
+        calendar = load_calendar(root)
+    except ValueError as error:
+        print(f"directory：{error}", file=sys.stderr)
+        return 2
+    repository = load_repository(root)
+    if args.scheme and args.scheme not in repository.schemes:
+        print(f"directory：没有名录「{args.scheme}」：可用的有 {'、'.join(sorted(repository.schemes))}", file=sys.stderr)
+        return 2
+    items = build_report(repository, calendar, args.today or today_in_china(), args.scheme)
+    output = reporters.REPORT_FORMATS[args.format](items)
+    if output:
+        print(output)
+    if args.format == "text" and not items:
+        print("今天没有需要处理的事项。", file=sys.stderr)
+    return 0
 
 
 def _relative(root: Path, path: Path) -> str:

@@ -41,3 +41,19 @@ def years_end(start: date, years: int) -> date:
     datetime.date(2028, 10, 19)
     """
     return add_years(start, years) - timedelta(days=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day `months` later, clipped to the month's end.
+
+    >>> add_months(date(2027, 1, 1), 6)
+    datetime.date(2027, 7, 1)
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)

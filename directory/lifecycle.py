@@ -89,3 +89,81 @@ def reference_date(record: Record, scheme: Scheme, batch: Batch | None, today: d
     if isinstance(term, dict) and parse_date(term.get("start")):
         return parse_date(term.get("start"))
     return today
+
+
+# Derived statuses, with the badge text the site and the staff report show (SPEC §4).
+STATUS_LABELS = {
+    "publicity": "公示中",
+    "valid": "有效",
+    "expiring": "即将到期",
+    "expired": "已过期",
+    "suspended": "暂停",
+    "revoked": "已撤销",
+    "withdrawn": "自愿退出",
+    "review": "审核中",
+}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Everything about a record that depends on the date, derived in one place."""
+
+    status: str                         # a key of STATUS_LABELS
+    validity: Validity | None
+    valid_until: date | None            # the end in effect (a revocation or withdrawal ends it early)
+    days_left: int | None               # days of validity left after today, while valid
+    publicity_start: date | None
+    publicity_end: date | None
+    since: date | None                  # date of the suspension, revocation or withdrawal
+    ban_until: date | None              # last day re-applying is barred, after a revocation
+    calendar_gap: str = ""              # why a publicity end could not be worked out
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCalendar,
+           today: date, expiring_days: int = 90) -> Lifecycle:
+    """The status of a record on `today`.
+
+    Order: no `recognition` -> 审核中; revoked / withdrawn / suspended as written, from their
+    dates; a batch still in 公示 (or awaiting its decision) -> 公示中 / 审核中; then the validity:
+    after its last day 已过期, with ≤ `expiring_days` left 即将到期, else 有效.
+    """
+    from directory.workdays import CalendarGap  # local: workdays imports nothing of ours
+
+    recognition = record.recognition
+    validity = derive_validity(record, scheme, batch)
+    valid_until = validity_end_in_effect(record, validity) if validity else None
+    publicity_start = parse_date(batch.section("publicity").get("start")) if batch else None
+    gap = ""
+    try:
+        end_of_publicity = publicity_end(batch, scheme, calendar) if batch else None
+    except CalendarGap as error:
+        end_of_publicity, gap = None, str(error)
+
+    def result(status: str, since: date | None = None, ban_until: date | None = None) -> Lifecycle:
+        days_left = (valid_until - today).days if status in ("valid", "expiring") and valid_until else None
+        return Lifecycle(status, validity, valid_until, days_left, publicity_start, end_of_publicity,
+                         since, ban_until, gap)
+
+    if not recognition:
+        return result("review")
+    for status, key in (("revoked", "revocation"), ("withdrawn", "withdrawal"), ("suspended", "suspension")):
+        action = recognition.get(key)
+        if recognition.get("status") == status and isinstance(action, dict):
+            since = parse_date(action.get("date"))
+            if since is None or since <= today:
+                ban = ban_end(scheme, action) if status == "revoked" else None
+                return result(status, since, ban)
+    if validity is None or today < validity.start:
+        if batch is not None and (end_of_publicity is None or today <= end_of_publicity) and publicity_start \
+                and publicity_start <= today:
+            return result("publicity")
+        return result("review")
+    if valid_until is not None and today > valid_until:
+        return result("expired")
+    if valid_until is not None and (valid_until - today).days <= expiring_days:
+        return result("expiring")
+    return result("valid")

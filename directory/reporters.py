@@ -46,3 +46,27 @@ def _escape_property(value: str) -> str:
 
 
 REPORTERS = {"text": text, "github": github, "json": as_json}
+
+
+def report_text(items) -> str:
+    """The staff report, grouped by kind, each line `date  scheme/record  message  → action（依据）`."""
+    from directory.report import KIND_TITLES
+
+    lines = []
+    for kind, title in KIND_TITLES.items():
+        group = [item for item in items if item.kind == kind]
+        if not group:
+            continue
+        lines.append(f"== {title}（{len(group)}）")
+        for item in group:
+            action = f" → {item.action}" if item.action else ""
+            basis = f"（依据：{item.basis}）" if item.basis else ""
+            lines.append(f"  {item.date}  {item.scheme}/{item.record}  {item.message}{action}{basis}")
+    return "\n".join(lines)
+
+
+def report_json(items) -> str:
+    return json.dumps([asdict(item) for item in items], ensure_ascii=False, indent=2)
+
+
+REPORT_FORMATS = {"text": report_text, "json": report_json}

@@ -60,6 +60,7 @@ class Reporting:
     revoke_after: int | None = None  # missed in a row -> 撤销
     min_hours: float | None = None  # yearly service: hours ...
     min_firms: int | None = None    # ... or firms
+    first_year_if_started_by: str = "01-01"  # MM-DD: a term starting later skips its first year
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def _scheme_from(document: Document, folder: Path) -> Scheme:
             due_day=reporting.get("due_day"), due_dates=tuple(reporting.get("due_dates", ())),
             notice_after=reporting.get("notice_after"), revoke_after=reporting.get("revoke_after"),
             min_hours=reporting.get("min_hours"), min_firms=reporting.get("min_firms"),
+            first_year_if_started_by=str(reporting.get("first_year_if_started_by", "01-01")),
         ) if reporting else None,
         bans=tuple(Ban(str(ban["basis"]), int(ban["years"])) for ban in data.get("revocation_bans") or ()),
         vocabularies=dict(data.get("vocabularies") or {}),

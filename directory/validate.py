@@ -4,6 +4,7 @@ Order: structure (schemas) -> references and consistency -> entry conditions -> 
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 
@@ -100,10 +101,28 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
     if "grades" in record.recognition and not scheme.grades:
         at(("recognition", "grades"), "grades-not-in-scheme",
            f"名录「{scheme.title}」的办法没有年度绩效评价等级：请删除 recognition.grades")
+    _check_report_periods(data.get("reports"), scheme, at)
     batch = _check_batch_reference(repository, record, scheme, at)
     findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
     _check_written_validity(record, scheme, batch, at)
     return findings
+
+
+PERIOD_FORMS = {"monthly": (re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$"), "按月报送，写作 YYYY-MM"),
+                "quarterly": (re.compile(r"^[0-9]{4}-Q[1-4]$"), "按季度报送，写作 YYYY-QN"),
+                "yearly": (re.compile(r"^[0-9]{4}$"), "按年报告，写作 YYYY")}
+
+
+def _check_report_periods(reports, scheme, at) -> None:
+    """A report's period is written in the scheme's cadence (湖南 monthly, 河北 quarterly, 吉林 yearly)."""
+    if not isinstance(reports, list) or not scheme.reporting or scheme.reporting.cadence not in PERIOD_FORMS:
+        return
+    pattern, hint = PERIOD_FORMS[scheme.reporting.cadence]
+    for index, report in enumerate(reports):
+        period = report.get("period") if isinstance(report, dict) else None
+        if isinstance(period, str) and not pattern.match(period):
+            at(("reports", index, "period"), "report-period-cadence", f"报送周期「{period}」不对：本名录{hint}",
+               scheme.cite(scheme.reporting.basis))
 
 
 def _check_batch_reference(repository: Repository, record: Record, scheme, at) -> Batch | None:

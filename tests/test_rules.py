@@ -54,6 +54,8 @@ BROKEN = [
     ("hunan-sme-hexin", "  area_m2: 300", "  area_m2: 三百", "schema-type"),
     ("hunan-sme-hexin", "profile: 长沙智远", "profile: " + "长" * 1001 + "长沙智远", "schema-length"),
     ("hunan-sme-hexin", "  - {period: 2026-01, submitted: 2026-02-08}", "  - {period: 2026-13, submitted: 2026-02-08}", "schema-pattern"),
+    ("hunan-sme-hexin", "  - {period: 2026-01, submitted: 2026-02-08}", "  - {period: 2026-Q1, submitted: 2026-04-08}", "report-period-cadence"),
+    ("hebei-sme-youzhi", "  - {period: 2025-Q4, submitted: 2025-12-10}", "  - {period: 2025-12, submitted: 2025-12-10}", "report-period-cadence"),
     # references and consistency
     ("hunan-sme-hexin", "scheme: hunan-sme-hexin", "scheme: hebei-sme-youzhi", "scheme-mismatch"),
     ("hunan-sme-hexin", "  batch: t-2025", "  batch: t-2099", "batch-unknown"),

@@ -1,0 +1,139 @@
+"""`directory report`: what staff must act on today, derived from the records' and batches' dates.
+
+Each item names the scheme, the record (or batch), a kind, the action the rules call for (where one
+applies), the date that matters and the article it rests on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from directory.dates import add_months
+from directory.lifecycle import derive, publicity_end
+from directory.periodic import service_shortfalls, standing
+from directory.repository import Repository
+from directory.workdays import CalendarGap, WorkCalendar
+
+KIND_TITLES = {
+    "publicity-active": "公示中的批次",
+    "publicity-awaiting-decision": "公示已结束、尚未发文认定的批次",
+    "expiring": "有效期即将届满（90 天内）",
+    "expired": "已过期",
+    "reports-overdue": "定期报送缺报",
+    "ban": "禁止再申报期内",
+    "service-shortfall": "年度服务未达标",
+    "grade-renewal": "连续两年 A 级：到期免复核",
+    "grade-observation": "连续两年 C 级：半年观察期",
+    "suspended": "暂停中",
+    "calendar-gap": "节假日安排缺失",
+}
+
+
+@dataclass(frozen=True, order=True)
+class ReportItem:
+    date: str                   # ISO date that matters for this item
+    scheme: str
+    kind: str
+    record: str                 # record or batch id
+    path: str
+    message: str
+    action: str = ""            # 通报 / 撤销 / 续期复核 … where the rules call for one
+    basis: str = ""
+
+
+def build_report(repository: Repository, calendar: WorkCalendar, today: date,
+                 scheme_filter: str | None = None) -> list[ReportItem]:
+    expiring_days = int(repository.common.get("expiring_soon_days", 90))
+    items: list[ReportItem] = []
+
+    for (scheme_id, batch_id), batch in sorted(repository.batches.items()):
+        if scheme_filter and scheme_id != scheme_filter:
+            continue
+        scheme = repository.schemes[scheme_id]
+        try:
+            end = publicity_end(batch, scheme, calendar)
+        except CalendarGap as gap:
+            items.append(ReportItem(today.isoformat(), scheme_id, "calendar-gap", batch_id, batch.path, str(gap)))
+            continue
+        if end is None:
+            continue
+        decided = batch.section("decision").get("date")
+        if end >= today:
+            items.append(ReportItem(end.isoformat(), scheme_id, "publicity-active", batch_id, batch.path,
+                                    f"{batch.data.get('title', batch_id)}：公示至 {end}，异议联系：{batch.section('publicity').get('objection_contact', '未写明')}",
+                                    "", scheme.cite(scheme.publicity_basis)))
+        elif not decided:
+            items.append(ReportItem(end.isoformat(), scheme_id, "publicity-awaiting-decision", batch_id, batch.path,
+                                    f"{batch.data.get('title', batch_id)}：公示已于 {end} 结束，尚未写入认定发文（decision）",
+                                    "发文认定", scheme.cite(scheme.publicity_basis)))
+
+    for record in repository.records:
+        if scheme_filter and record.scheme_id != scheme_filter:
+            continue
+        scheme = repository.schemes[record.scheme_id]
+        batch = repository.batch_of(record)
+        life = derive(record, scheme, batch, calendar, today, expiring_days)
+        name = record.data.get("name", record.stem)
+
+        def add(kind: str, day: date, message: str, action: str = "", basis: str = "") -> None:
+            items.append(ReportItem(day.isoformat(), record.scheme_id, kind, record.stem, record.path,
+                                    f"{name}：{message}", action, basis))
+
+        if life.status == "expiring":
+            grades = record.recognition.get("grades") if isinstance(record.recognition.get("grades"), dict) else {}
+            add("expiring", life.valid_until, f"有效期至 {life.valid_until}，剩 {life.days_left} 天",
+                "续期" if scheme.validity_starts == "term" else "到期复核/重新申报", scheme.cite(scheme.validity_basis))
+        elif life.status == "expired":
+            add("expired", life.valid_until, f"有效期已于 {life.valid_until} 届满", "移出名录或续期",
+                scheme.cite(scheme.validity_basis))
+        elif life.status == "suspended":
+            add("suspended", life.since, f"自 {life.since} 暂停称号", "组织审查",
+                scheme.cite(str(record.recognition.get("suspension", {}).get("basis", ""))))
+        if life.status == "revoked" and life.ban_until and life.ban_until >= today:
+            revocation = record.recognition.get("revocation", {})
+            add("ban", life.ban_until, f"{life.since} 被撤销，{life.ban_until} 前不得再次申报", "",
+                scheme.cite(str(revocation.get("basis", ""))))
+        if life.status in ("valid", "expiring", "suspended") and life.validity and scheme.reporting:
+            reporting = scheme.reporting
+            if reporting.cadence in ("monthly", "quarterly"):
+                result = standing(reporting, record.data.get("reports"), life.validity.start, life.valid_until, today)
+                if result.missed:
+                    run = result.longest_run
+                    late = [p.period for p in result.missed if p.late]
+                    message = (f"应报 {len(result.periods)} 期，缺报 {len(result.missed)} 期"
+                               + (f"（其中逾期补报 {'、'.join(late)}）" if late else "")
+                               + (f"；最长连续缺报 {len(run)} 期：{run[0].period} 至 {run[-1].period}" if run else ""))
+                    add("reports-overdue", result.action_date or result.missed[-1].due, message,
+                        result.action or "", scheme.cite(reporting.basis))
+            elif reporting.cadence == "yearly":
+                for year, hours, firms in service_shortfalls(reporting, record.data.get("service_log"),
+                                                             life.validity.start, life.valid_until, today):
+                    add("service-shortfall", date(year, 12, 31),
+                        f"{year} 年服务 {hours:g} 小时、{firms} 户企业，低于 {reporting.min_hours:g} 小时或 {reporting.min_firms} 户",
+                        "考核不合格，可解除招募资格", scheme.cite(reporting.basis))
+        _grade_items(record, scheme, life, add)
+    return sorted(items)
+
+
+def _grade_items(record, scheme, life, add) -> None:
+    """河北 第十八条: two A years in a row -> renewal without review; two C years -> observation."""
+    rules = scheme.grades
+    grades = record.recognition.get("grades")
+    if not rules or not isinstance(grades, dict) or life.status not in ("valid", "expiring"):
+        return
+    years = sorted(int(year) for year in grades if str(year).isdigit())
+    for earlier, later in zip(years, years[1:]):
+        if later != earlier + 1:
+            continue
+        pair = (grades.get(str(earlier)), grades.get(str(later)))
+        renew = rules.get("renew_without_review_after", {})
+        observe = rules.get("observation_after", {})
+        if pair == (renew.get("grade"), renew.get("grade")):
+            add("grade-renewal", life.valid_until, f"{earlier}、{later} 年绩效评价均为 A 级：有效期届满（{life.valid_until}）后免复核",
+                "到期免复核", scheme.cite(rules.get("basis", "")))
+        if pair == (observe.get("grade"), observe.get("grade")):
+            # the grades are given after the year; the observation is taken to start the next January
+            starts = date(later + 1, 1, 1)
+            ends = add_months(starts, int(observe.get("months", 6))) - timedelta(days=1)
+            add("grade-observation", ends, f"{earlier}、{later} 年绩效评价均为 C 级：纳入半年观察期（{starts} 至 {ends}）",
+                "半年观察，视情况通报或撤销", scheme.cite(rules.get("basis", "")))
