@@ -144,7 +144,7 @@ def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCa
         end_of_publicity, gap = None, str(error)
 
     def result(status: str, since: date | None = None, ban_until: date | None = None) -> Lifecycle:
-        days_left = (valid_until - today).days if status in ("valid", "expiring") and valid_until else None
+        days_left = (validity.until - today).days if status in ("valid", "expiring") and validity.until else None
         return Lifecycle(status, validity, valid_until, days_left, publicity_start, end_of_publicity,
                          since, ban_until, gap)
 
@@ -162,8 +162,10 @@ def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCa
                 and publicity_start <= today:
             return result("publicity")
         return result("review")
-    if valid_until is not None and today > valid_until:
+    # A revocation or withdrawal dated later ends the validity then, but it is not an expiry.
+    until = validity.until
+    if until is not None and today > until:
         return result("expired")
-    if valid_until is not None and (valid_until - today).days <= expiring_days:
+    if until is not None and (until - today).days <= expiring_days:
         return result("expiring")
     return result("valid")
