@@ -37,8 +37,10 @@ def publicity_end(batch: Batch, scheme: Scheme, calendar: WorkCalendar) -> date 
 def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Validity | None:
     """From the batch decision date (or 吉林's term start) for the scheme's years, through the day
     before the anniversary: decided 2025-10-20, 3 years -> valid through 2028-10-19.
-    An application under review (no `recognition`) has no validity yet."""
-    if not record.recognition:
+    An application under review (no `recognition`) has no validity yet, except under a term-based
+    scheme (吉林), where the written `term` is the recruitment itself (SPEC §3 gives experts a term
+    and no `recognition`)."""
+    if not record.recognition and scheme.validity_starts != "term":
         return None
     if scheme.validity_starts == "term":
         term = record.data.get("term")
@@ -148,7 +150,7 @@ def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCa
         return Lifecycle(status, validity, valid_until, days_left, publicity_start, end_of_publicity,
                          since, ban_until, gap)
 
-    if not recognition:
+    if not recognition and (validity is None or today < validity.start):
         return result("review")
     for status, key in (("revoked", "revocation"), ("withdrawn", "withdrawal"), ("suspended", "suspension")):
         action = recognition.get(key)

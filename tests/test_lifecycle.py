@@ -249,3 +249,11 @@ def test_report_can_be_limited_to_one_scheme(library):
     result = subprocess.run([sys.executable, "-m", "directory", "report", "--scheme", HEBEI, "--today", "2026-11-23"],
                             cwd=library.root, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "cs-zhiyuan" not in result.stdout
+
+
+def test_an_expert_written_as_in_the_spec_without_recognition_is_recruited_by_its_term(library):
+    text = edit(good_record(JILIN, "expert"), "recognition:\n  status: recognized\n", "")
+    library.add(JILIN, text, kind="expert")
+    assert library.errors() == []
+    assert status_on(library, date(2025, 8, 31)) == "审核中"   # term not started yet
+    assert status_on(library, date(2025, 9, 1)) == "有效"
