@@ -144,8 +144,28 @@ def _workdays(root: Path, args) -> int:
 
 
 def _build(root: Path, args) -> int:
-    # The catalogue (issue: public site) is not built yet: validate, then say so. Never fail for that.
-    code = _validate(root, argparse.Namespace(paths=[], format="text", today=args.today))
-    if code == 0:
-        print("数据校验通过。公开名录网站尚未实现（site/ 未生成）。")
-    return code
+    from directory.build import BuildError, build_site
+
+    if not (root / "schemes").is_dir():
+        print(f"directory：{root} 下没有 schemes/ 文件夹：请在名录仓库的根目录运行，或用 --root 指定", file=sys.stderr)
+        return 2
+    try:
+        calendar = load_calendar(root)
+    except ValueError as error:
+        print(f"directory：{error}", file=sys.stderr)
+        return 2
+    try:
+        result = build_site(root, args.today or today_in_china(), calendar)
+    except BuildError as error:
+        print(f"directory：{error}；原有的 site/ 保持不变", file=sys.stderr)
+        return 1
+    output = reporters.text(result.findings)
+    if output:
+        print(output)
+    if not result.ok:
+        print(f"数据有 {sum(f.severity == 'error' for f in result.findings)} 个错误，未生成网站；原有的 site/ 保持不变",
+              file=sys.stderr)
+        return 1
+    stages = "，".join(f"{stage} {seconds:.1f} 秒" for stage, seconds in result.timings.items())
+    print(f"已生成 {result.pages} 个页面到 {result.site_dir}（{stages}）", file=sys.stderr)
+    return 0

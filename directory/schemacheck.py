@@ -75,7 +75,7 @@ def build_schemas(root: Path, schemes: dict[str, Scheme]) -> tuple[SchemaSet, li
     return SchemaSet(validators, batch_validator, registry), findings
 
 
-ANNOTATIONS = {"title", "description", "x-hint", "x-basis", "x-standard", "x-rule", "$comment"}
+ANNOTATIONS = {"title", "description", "x-hint", "x-basis", "x-standard", "x-rule", "x-private", "$comment"}
 
 
 def _inline_references(schema, resolver, depth: int = 0):

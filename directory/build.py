@@ -1,0 +1,157 @@
+"""`directory build`: the validated repository -> the public site in site/.
+
+Stages, top to bottom: validate -> derive (catalogue) -> render pages and open data -> mkdocs ->
+pagefind -> swap. Everything is written into a fresh folder beside site/; only when every stage
+has succeeded does it replace site/, so a failed build leaves the previous site untouched.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from directory.catalogue import build_catalogue
+from directory.findings import Finding
+from directory.opendata import write_open_data
+from directory.render import render_pages
+from directory.repository import load_repository
+from directory.schemacheck import build_schemas
+from directory.validate import validate_repository
+from directory.workdays import WorkCalendar
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+class BuildError(Exception):
+    """A stage failed after validation passed (mkdocs or pagefind); site/ was not touched."""
+
+
+@dataclass
+class BuildResult:
+    findings: list[Finding]
+    site_dir: Path | None = None
+    pages: int = 0
+    timings: dict[str, float] = field(default_factory=dict)   # stage -> seconds
+
+    @property
+    def ok(self) -> bool:
+        return self.site_dir is not None
+
+
+def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path | None = None) -> BuildResult:
+    root = root.resolve()
+    site_dir = (site_dir or root / "site").resolve()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+
+    # 1. validate: the same checks and messages as `directory validate`; any error stops here.
+    repository = load_repository(root)
+    findings = validate_repository(repository, today, calendar)
+    if any(f.severity == "error" for f in findings):
+        return BuildResult(findings, timings=timings)
+    schemas, _ = build_schemas(root, repository.schemes)
+    lap("validate")
+
+    # 2. derive: what the public sees, with statuses for `today`.
+    catalogue = build_catalogue(repository, schemas, calendar, today)
+
+    work = Path(tempfile.mkdtemp(prefix=".site-build-", dir=site_dir.parent))
+    try:
+        # 3. render: Markdown pages, assets and open data into a fresh docs folder.
+        docs = work / "docs"
+        templates = root / "templates" if (root / "templates" / "pages").is_dir() else PACKAGE_TEMPLATES
+        config = _mkdocs_config(root)
+        data_files = write_open_data(catalogue, docs / "data")
+        pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files)
+        shutil.copytree(templates / "assets", docs / "assets", dirs_exist_ok=True)
+        lap("render")
+
+        # 4. mkdocs: the theme, navigation and HTML.
+        built = work / "site"
+        _run_mkdocs(root, config, catalogue, docs, built, today)
+        lap("mkdocs")
+
+        # 5. pagefind: the Chinese search index over provider, expert and notice pages.
+        _run_pagefind(built)
+        lap("pagefind")
+
+        # 6. swap: the new site replaces the old one in two renames.
+        _swap(built, site_dir)
+        lap("swap")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return BuildResult(findings, site_dir, len(pages) + 1, timings)
+
+
+def _mkdocs_config(root: Path) -> dict:
+    path = root / "mkdocs.yml"
+    if not path.exists():
+        return {"site_name": "服务机构库"}
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=yaml.CSafeLoader) or {}
+
+
+def _run_mkdocs(root: Path, config: dict, catalogue, docs: Path, built: Path, today: date) -> None:
+    """mkdocs with a small explicit nav: provider pages are reached through lists, not the sidebar."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    nav = [{"首页": "index.md"}]
+    nav += [{scheme.short_title: f"{scheme.id}/index.md"} for scheme in catalogue.schemes]
+    nav += [{"公示公告": "notices/index.md"}, {"撤销公告": "notices/revocations.md"},
+            {"搜索": "search.md"}, {"开放数据": "data.md"}]
+    theme = dict(config.get("theme") or {"name": "material"})
+    theme.setdefault("language", "zh")
+    theme["font"] = False   # never Google Fonts
+    # SOURCE_DATE_EPOCH: the sitemap and any date mkdocs prints come from --today, not the clock,
+    # so two builds on the same day give identical pages.
+    epoch = int(datetime(today.year, today.month, today.day, tzinfo=timezone.utc).timestamp())
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        cfg = load_config(
+            config_file=str(root / "mkdocs.yml") if (root / "mkdocs.yml").exists() else None,
+            docs_dir=str(docs), site_dir=str(built), nav=nav, theme=theme, plugins=[],
+            extra_css=list(config.get("extra_css") or []) + ["assets/directory.css"],
+            strict=False,
+        )
+        import logging
+        logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        build(cfg)
+    except Exception as error:  # noqa: BLE001 - any mkdocs failure means: keep the old site
+        raise BuildError(f"mkdocs 生成失败：{error}") from error
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
+
+
+def _run_pagefind(built: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(built), "--silent"],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BuildError(f"pagefind 建立索引失败：{result.stderr.strip() or result.stdout.strip()}")
+
+
+def _swap(built: Path, site_dir: Path) -> None:
+    old = site_dir.with_name(site_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site_dir.exists():
+        os.replace(site_dir, old)
+    os.replace(built, site_dir)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,162 @@
+"""What the public site shows, derived from a validated repository: plain dataclasses, no HTML.
+
+Only public fields leave this module: a record's top-level fields whose schema is not marked
+`x-private` (facts, waivers, reports, private, service_log, an expert's contact), and of its
+`recognition` only what a notice needs. Records under review are not published.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from directory.dates import parse_date
+from directory.lifecycle import Lifecycle, derive, publicity_end
+from directory.regions import Region, regions
+from directory.repository import Batch, Record, Repository
+from directory.schemacheck import SchemaSet
+from directory.schemes import Scheme
+from directory.workdays import CalendarGap, WorkCalendar
+
+# recognition fields a visitor may see (grades and anything else stay internal)
+PUBLIC_RECOGNITION = ("batch", "certificate_no")
+PUBLIC_ACTION = ("date", "reason", "basis")
+KIND_FOLDERS = {"provider": "", "expert": "experts/"}
+RESERVED_IDS = {"index", "experts", "categories", "regions", "apply", "notices", "data", "search", "assets"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One published provider or expert."""
+
+    scheme: Scheme
+    kind: str
+    id: str
+    name: str
+    url: str                    # site-relative, e.g. hunan-sme-hexin/cs-zhiyuan/
+    life: Lifecycle
+    public: dict                # the record's public fields
+    region: Region | None
+    categories: tuple[str, ...]
+    revocation: dict = field(default_factory=dict)
+    suspension: dict = field(default_factory=dict)
+    withdrawal: dict = field(default_factory=dict)
+    batch_id: str = ""
+
+    @property
+    def status(self) -> str:
+        return self.life.status
+
+    @property
+    def status_label(self) -> str:
+        return self.life.label
+
+    @property
+    def filter_region(self) -> str:
+        """Province and city (not county): a filter list a visitor can scan."""
+        if self.region is None:
+            return ""
+        table = regions()
+        names = [table[code].name for code in (self.region.province_code, self.region.city_code) if code in table]
+        return "".join(dict.fromkeys(names)) or self.region.full_name
+
+
+@dataclass(frozen=True)
+class PublicityNotice:
+    scheme: Scheme
+    batch_id: str
+    title: str
+    start: date | None
+    end: date | None
+    working_days: int | None
+    channel: str
+    objection_contact: str
+    decision_date: str
+    decision_doc_no: str
+    entries: tuple[Entry, ...]
+    active: bool
+    calendar_gap: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"notices/{self.scheme.id}--{self.batch_id}/"
+
+
+@dataclass
+class Catalogue:
+    today: date
+    schemes: list[Scheme]
+    entries: list[Entry]
+    notices: list[PublicityNotice]
+
+    def of_scheme(self, scheme_id: str) -> list[Entry]:
+        return [entry for entry in self.entries if entry.scheme.id == scheme_id]
+
+    @property
+    def revoked(self) -> list[Entry]:
+        return sorted((e for e in self.entries if e.status == "revoked"),
+                      key=lambda e: (e.revocation.get("date", ""), e.url), reverse=True)
+
+
+def build_catalogue(repository: Repository, schemas: SchemaSet, calendar: WorkCalendar, today: date) -> Catalogue:
+    expiring_days = int(repository.common.get("expiring_soon_days", 90))
+    entries = []
+    for record in sorted(repository.records, key=lambda r: (r.scheme_id, r.kind, r.stem)):
+        scheme = repository.schemes[record.scheme_id]
+        batch = repository.batch_of(record)
+        life = derive(record, scheme, batch, calendar, today, expiring_days)
+        if life.status == "review":
+            continue  # applications under review are never published
+        validator = schemas.validators.get((record.scheme_id, record.kind))
+        entries.append(_entry(record, scheme, batch, life, validator.schema if validator else {}))
+
+    notices = []
+    for (scheme_id, batch_id), batch in sorted(repository.batches.items()):
+        scheme = repository.schemes[scheme_id]
+        if not batch.section("publicity"):
+            continue
+        notices.append(_notice(scheme, batch_id, batch, calendar, today,
+                               [e for e in entries if e.scheme.id == scheme_id and e.batch_id == batch_id]))
+    return Catalogue(today, [repository.schemes[s] for s in sorted(repository.schemes)], entries, notices)
+
+
+def _entry(record: Record, scheme: Scheme, batch: Batch | None, life: Lifecycle, schema: dict) -> Entry:
+    properties = schema.get("properties", {})
+    public = {key: value for key, value in record.data.items()
+              if key in properties and not properties[key].get("x-private") and key != "recognition"}
+    recognition = record.recognition
+    public["recognition"] = {key: recognition[key] for key in PUBLIC_RECOGNITION if key in recognition}
+
+    def action(key: str) -> dict:
+        value = recognition.get(key)
+        return {k: value[k] for k in PUBLIC_ACTION if isinstance(value, dict) and k in value}
+
+    categories = record.data.get("categories") if record.kind == "provider" else record.data.get("expertise")
+    region_code = record.data.get("region")
+    return Entry(
+        scheme=scheme, kind=record.kind, id=record.stem, name=str(record.data.get("name", record.stem)),
+        url=f"{scheme.id}/{KIND_FOLDERS[record.kind]}{record.stem}/", life=life, public=public,
+        region=regions().get(region_code) if isinstance(region_code, str) else None,
+        categories=tuple(str(c) for c in categories) if isinstance(categories, list) else (),
+        revocation=action("revocation"), suspension=action("suspension"), withdrawal=action("withdrawal"),
+        batch_id=str(recognition.get("batch", "")),
+    )
+
+
+def _notice(scheme: Scheme, batch_id: str, batch: Batch, calendar: WorkCalendar, today: date,
+            entries: list[Entry]) -> PublicityNotice:
+    publicity = batch.section("publicity")
+    decision = batch.section("decision")
+    gap = ""
+    try:
+        end = publicity_end(batch, scheme, calendar)
+    except CalendarGap as error:
+        end, gap = None, str(error)
+    start = parse_date(publicity.get("start"))
+    active = bool(start and start <= today and (end is None or today <= end))
+    return PublicityNotice(
+        scheme=scheme, batch_id=batch_id, title=str(batch.data.get("title", batch_id)), start=start, end=end,
+        working_days=publicity.get("working_days") or scheme.publicity_days,
+        channel=str(publicity.get("channel", "")), objection_contact=str(publicity.get("objection_contact", "")),
+        decision_date=str(decision.get("date", "")), decision_doc_no=str(decision.get("doc_no", "")),
+        entries=tuple(entries), active=active, calendar_gap=gap,
+    )

@@ -1,0 +1,95 @@
+"""Open-data downloads: the public fields of every published record as JSON, CSV and XLSX.
+
+Built from `Entry.public` (catalogue.py), which holds no private field; columns are fixed here so
+a spreadsheet keeps its shape from one day to the next.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from directory.catalogue import Catalogue, Entry
+
+COLUMNS = {
+    "provider": [("scheme", "名录"), ("id", "编号"), ("name", "机构名称"), ("status", "状态"),
+                 ("valid_from", "有效期起"), ("valid_until", "有效期至"), ("credit_code", "统一社会信用代码"),
+                 ("nature", "机构性质"), ("region", "行政区划代码"), ("region_name", "地区"), ("address", "地址"),
+                 ("postal_code", "邮政编码"), ("established", "成立日期"), ("legal_representative", "法定代表人"),
+                 ("website", "网址"), ("phone", "服务电话"), ("email", "电子信箱"), ("categories", "服务类别"),
+                 ("recommender", "推荐单位"), ("url", "页面")],
+    "expert": [("scheme", "名录"), ("id", "编号"), ("name", "姓名"), ("status", "状态"), ("valid_from", "聘任起"),
+               ("valid_until", "聘任止"), ("title", "职称"), ("employer", "工作单位"), ("education", "学历"),
+               ("years_of_service", "服务年限"), ("categories", "服务领域"), ("region", "行政区划代码"),
+               ("region_name", "地区"), ("recommender", "推荐单位"), ("url", "页面")],
+}
+
+
+@dataclass(frozen=True)
+class DataFile:
+    name: str
+    description: str
+
+
+def _row(entry: Entry) -> dict:
+    public = entry.public
+    contact = public.get("contact", {}) if isinstance(public.get("contact"), dict) else {}
+    validity = entry.life.validity
+    return {
+        **{key: value for key, value in public.items() if key not in ("recognition", "contact")},
+        "scheme": entry.scheme.id, "id": entry.id, "name": entry.name, "status": entry.status_label,
+        "valid_from": validity.start.isoformat() if validity else "",
+        "valid_until": entry.life.valid_until.isoformat() if entry.life.valid_until else "",
+        "region_name": entry.region.full_name if entry.region else "",
+        "phone": contact.get("phone", ""), "email": contact.get("email", ""),
+        "categories": list(entry.categories), "url": entry.url,
+        "recognition": public.get("recognition", {}),
+    }
+
+
+def write_open_data(catalogue: Catalogue, data_dir: Path) -> list[DataFile]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    files = []
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    # Reproducible: the workbook's own dates are the build date, not the clock.
+    stamp = datetime(catalogue.today.year, catalogue.today.month, catalogue.today.day)
+    workbook.properties.created = workbook.properties.modified = stamp
+    for kind, plural, label in (("provider", "providers", "服务机构"), ("expert", "experts", "专家")):
+        rows = [_row(e) for e in catalogue.entries if e.kind == kind]
+        if not rows:
+            continue
+        (data_dir / f"{plural}.json").write_text(
+            json.dumps({"generated": catalogue.today.isoformat(), "records": rows}, ensure_ascii=False, indent=1,
+                       sort_keys=True), encoding="utf-8")
+        table = [[_cell(row.get(key, "")) for key, _ in COLUMNS[kind]] for row in rows]
+        headers = [title for _, title in COLUMNS[kind]]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(headers)
+        writer.writerows(table)
+        # UTF-8 with BOM: Excel on Windows opens it as UTF-8 instead of GBK.
+        (data_dir / f"{plural}.csv").write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
+        sheet = workbook.create_sheet(label)
+        sheet.append(headers)
+        for line in table:
+            sheet.append(line)
+        files += [DataFile(f"{plural}.json", f"{label}（JSON，含全部公开字段）"),
+                  DataFile(f"{plural}.csv", f"{label}（CSV，Excel 可直接打开）")]
+    if workbook.sheetnames:
+        workbook.save(data_dir / "directory.xlsx")
+        files.append(DataFile("directory.xlsx", "服务机构与专家（Excel 工作簿）"))
+    return files
+
+
+def _cell(value) -> str:
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else str(value)

@@ -1,0 +1,127 @@
+"""Render the catalogue into Markdown pages (mkdocs' input) with the jinja2 templates in templates/.
+
+Pages are Markdown files whose bodies are HTML blocks: jinja2 escapes every value (autoescape), and
+Python-Markdown leaves raw HTML blocks alone, so a `<script>` or `**bold**` in a profile shows as
+text. Links are relative (`root` is the way back to the site root from each page).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from directory.catalogue import Catalogue, Entry
+from directory.lifecycle import STATUS_LABELS
+
+# Shown elsewhere on the page (heading, links, sections) or not at all.
+NOT_IN_FIELD_LIST = {"id", "scheme", "name", "website", "profile", "services", "recognition"}
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str           # relative to docs/, e.g. hunan-sme-hexin/cs-zhiyuan.md
+    url: str            # site-relative, e.g. hunan-sme-hexin/cs-zhiyuan/
+
+
+@dataclass(frozen=True)
+class Link:
+    name: str
+    url: str
+    count: int
+
+
+def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str,
+                 data_files: list) -> list[Page]:
+    env = Environment(loader=FileSystemLoader(str(templates_dir / "pages")), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
+    # Titles go to mkdocs' front matter, which the theme prints unescaped: no markup characters.
+    env.filters["title_text"] = lambda text: str(text).translate(str.maketrans("<>&\"'", "＜＞＆＂＇"))
+    pages: list[Page] = []
+
+    def write(path: str, template: str, **context) -> None:
+        url = path[: -len("index.md")] if path.endswith("index.md") else path[: -len(".md")] + "/"
+        root = "../" * url.count("/")
+        text = env.get_template(template).render(root=root, today=catalogue.today, site_name=site_name, **context)
+        target = docs_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        pages.append(Page(path, url))
+
+    counts = {scheme.id: Counter(e.status for e in catalogue.of_scheme(scheme.id)) for scheme in catalogue.schemes}
+    active = [n for n in catalogue.notices if n.active]
+    write("index.md", "home.md.j2", catalogue=catalogue, counts=counts, status_labels=STATUS_LABELS,
+          active_notices=active)
+    write("search.md", "search.md.j2")
+    write("data.md", "data.md.j2", files=data_files)
+    write("notices/index.md", "notices.md.j2", active=active,
+          archive=sorted((n for n in catalogue.notices if not n.active), key=lambda n: str(n.start), reverse=True))
+    write("notices/revocations.md", "revocations.md.j2", entries=catalogue.revoked)
+    for notice in catalogue.notices:
+        write(f"notices/{notice.scheme.id}--{notice.batch_id}.md", "notice.md.j2", notice=notice)
+
+    for scheme in catalogue.schemes:
+        entries = catalogue.of_scheme(scheme.id)
+        vocabulary = scheme.vocabulary("category")
+        category_links = []
+        for number, category in enumerate(vocabulary, start=1):
+            members = [e for e in entries if category in e.categories]
+            url = f"{scheme.id}/categories/c{number}/"
+            category_links.append(Link(category, url, len(members)))
+            write(f"{scheme.id}/categories/c{number}.md", "listing.md.j2", scheme=scheme,
+                  heading=f"{scheme.short_title} · {category}", entries=members)
+        region_links = []
+        for code in sorted({e.region.code for e in entries if e.region}):
+            members = [e for e in entries if e.region and e.region.code == code]
+            region_links.append(Link(members[0].region.full_name, f"{scheme.id}/regions/{code}/", len(members)))
+            write(f"{scheme.id}/regions/{code}.md", "listing.md.j2", scheme=scheme,
+                  heading=f"{scheme.short_title} · {members[0].region.full_name}", entries=members)
+        write(f"{scheme.id}/index.md", "scheme.md.j2", scheme=scheme,
+              conditions=[c for kind in scheme.conditions for c in scheme.conditions[kind]],
+              category_title=scheme.vocabularies.get("category", {}).get("title", "类别"),
+              categories=category_links, region_pages=region_links,
+              providers=[e for e in entries if e.kind == "provider"],
+              experts=[e for e in entries if e.kind == "expert"])
+        for entry in entries:
+            validator = schemas.validators.get((scheme.id, entry.kind))
+            path = entry.url.rstrip("/") + ".md"
+            write(path, "entry.md.j2", entry=entry, public=entry.public,
+                  fields=_fields(entry, validator.schema if validator else {}))
+    return pages
+
+
+def _fields(entry: Entry, schema: dict) -> list[tuple[str, str]]:
+    """(label, text) of the public fields in schema order; labels are the schema's titles."""
+    properties = schema.get("properties", {})
+    fields = []
+    for key, subschema in properties.items():
+        if key in NOT_IN_FIELD_LIST or key not in entry.public:
+            continue
+        value = entry.public[key]
+        title = subschema.get("title", key)
+        if key == "region":
+            fields.append((title, f"{entry.region.full_name}（{value}）" if entry.region else str(value)))
+        elif key == "term":
+            end = entry.life.validity.until if entry.life.validity else None
+            fields.append((title, f"{value.get('start', '')} 至 {end or value.get('end', '')}"))
+        elif isinstance(value, dict):
+            for sub_key, sub_value in value.items():
+                sub_title = subschema.get("properties", {}).get(sub_key, {}).get("title", sub_key)
+                fields.append((sub_title, str(sub_value)))
+        elif isinstance(value, list):
+            fields.append((title, "、".join(str(item) for item in value)))
+        elif isinstance(value, bool):
+            fields.append((title, "是" if value else "否"))
+        else:
+            fields.append((title, str(value)))
+    recognition = entry.public.get("recognition", {})
+    if recognition.get("batch"):
+        fields.append(("认定批次", str(recognition["batch"])))
+    if recognition.get("certificate_no"):
+        fields.append(("证书编号", str(recognition["certificate_no"])))
+    life = entry.life
+    if life.validity and entry.kind == "provider" and "term" not in entry.public:
+        until = life.validity.until
+        fields.append(("有效期", f"{life.validity.start} 至 {until}" if until else f"{life.validity.start} 起长期有效"))
+    return fields
