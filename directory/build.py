@@ -17,6 +17,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import yaml
+from jinja2 import TemplateError
 
 from directory.catalogue import build_catalogue
 from directory.findings import Finding
@@ -76,7 +77,11 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
         templates = root / "templates" if (root / "templates" / "pages").is_dir() else PACKAGE_TEMPLATES
         config = _mkdocs_config(root)
         data_files = write_open_data(catalogue, docs / "data")
-        pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files)
+        try:
+            pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files)
+        except TemplateError as error:
+            where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"
+            raise BuildError(f"网页模板出错（{where}）：{error}") from error
         shutil.copytree(templates / "assets", docs / "assets", dirs_exist_ok=True)
         lap("render")
 

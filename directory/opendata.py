@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -82,9 +84,24 @@ def write_open_data(catalogue: Catalogue, data_dir: Path) -> list[DataFile]:
         files += [DataFile(f"{plural}.json", f"{label}（JSON，含全部公开字段）"),
                   DataFile(f"{plural}.csv", f"{label}（CSV，Excel 可直接打开）")]
     if workbook.sheetnames:
-        workbook.save(data_dir / "directory.xlsx")
+        _save_reproducibly(workbook, data_dir / "directory.xlsx", catalogue.today)
         files.append(DataFile("directory.xlsx", "服务机构与专家（Excel 工作簿）"))
     return files
+
+
+def _save_reproducibly(workbook, path: Path, today) -> None:
+    """An .xlsx is a zip whose members carry the clock's time; rewrite them with the build date."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    stamp = (today.year, today.month, today.day, 0, 0, 0)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            content = source.read(member.filename)
+            if member.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the clock on save
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + f"{today}T00:00:00Z".encode(), content)
+            target.writestr(zipfile.ZipInfo(member.filename, date_time=stamp), content,
+                            compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _cell(value) -> str:

@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from datetime import date
 
+from directory.catalogue import RESERVED_IDS
 from directory.conditions import check_conditions
 from directory.dates import parse_date
 from directory.findings import Finding, json_path
@@ -91,6 +92,8 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
 
     if isinstance(data.get("id"), str) and data["id"] != record.stem:
         at(("id",), "id-mismatch", f"记录编号「{data['id']}」应与文件名「{record.stem}」相同")
+    if record.stem in RESERVED_IDS:
+        at(("id",), "record-id-reserved", f"记录编号「{record.stem}」是网站的栏目名，请换一个（不能用：{'、'.join(sorted(RESERVED_IDS))}）")
     if isinstance(data.get("scheme"), str) and data["scheme"] != record.scheme_id:
         at(("scheme",), "scheme-mismatch", f"所属名录「{data['scheme']}」应与所在文件夹「{record.scheme_id}」相同")
     region = data.get("region")

@@ -210,3 +210,9 @@ def test_a_publicity_status_after_the_decision_is_a_warning_not_an_error(library
     library.add("hunan-sme-hexin", text)
     assert library.errors() == []
     assert [f.rule for f in library.findings()] == ["status-after-decision"]
+
+
+def test_an_id_that_is_a_site_section_name_is_refused(library):
+    text = edit(good_record("hunan-sme-hexin"), "id: cs-zhiyuan", "id: categories")
+    path = library.add("hunan-sme-hexin", text)
+    assert [(f.path, f.rule) for f in library.errors()] == [(path, "record-id-reserved")]
