@@ -47,7 +47,9 @@ class BuildResult:
         return self.site_dir is not None
 
 
-def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path | None = None) -> BuildResult:
+def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path | None = None,
+               keep_docs: Path | None = None) -> BuildResult:
+    """Build the site; `keep_docs` (for the benchmark) receives the generated Markdown pages."""
     root = root.resolve()
     site_dir = (site_dir or root / "site").resolve()
     timings: dict[str, float] = {}
@@ -87,7 +89,7 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
 
         # 4. mkdocs: the theme, navigation and HTML.
         built = work / "site"
-        _run_mkdocs(root, config, catalogue, docs, built, today)
+        _run_mkdocs(root, config, catalogue.schemes, docs, built, today)
         lap("mkdocs")
 
         # 5. pagefind: the Chinese search index over provider, expert and notice pages.
@@ -97,6 +99,9 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
         # 6. swap: the new site replaces the old one in two renames.
         _swap(built, site_dir)
         lap("swap")
+        if keep_docs is not None:
+            shutil.rmtree(keep_docs, ignore_errors=True)
+            shutil.move(str(docs), str(keep_docs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return BuildResult(findings, site_dir, len(pages) + 1, timings)
@@ -110,13 +115,13 @@ def _mkdocs_config(root: Path) -> dict:
         return yaml.load(handle, Loader=yaml.CSafeLoader) or {}
 
 
-def _run_mkdocs(root: Path, config: dict, catalogue, docs: Path, built: Path, today: date) -> None:
+def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, today: date) -> None:
     """mkdocs with a small explicit nav: provider pages are reached through lists, not the sidebar."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     nav = [{"首页": "index.md"}]
-    nav += [{scheme.short_title: f"{scheme.id}/index.md"} for scheme in catalogue.schemes]
+    nav += [{scheme.short_title: f"{scheme.id}/index.md"} for scheme in schemes]
     nav += [{"公示公告": "notices/index.md"}, {"撤销公告": "notices/revocations.md"},
             {"搜索": "search.md"}, {"开放数据": "data.md"}]
     theme = dict(config.get("theme") or {"name": "material"})

@@ -1,23 +1,107 @@
-// Pagefind search UI in Chinese; `?q=…` in the address starts a search.
-window.addEventListener("DOMContentLoaded", function () {
-  var ui = new PagefindUI({
-    element: "#dir-search",
-    showSubResults: false,
-    showImages: false,
-    translations: {
-      placeholder: "搜索服务机构、专家、服务内容、地区",
-      clear_search: "清除",
-      load_more: "加载更多结果",
-      search_label: "搜索本站",
-      filters_label: "筛选",
-      zero_results: "没有找到与“[SEARCH_TERM]”相关的结果",
-      many_results: "找到 [COUNT] 条与“[SEARCH_TERM]”相关的结果",
-      one_result: "找到 [COUNT] 条与“[SEARCH_TERM]”相关的结果",
-      alt_search: "没有找到“[SEARCH_TERM]”的结果，以下是“[DIFFERENT_TERM]”的结果",
-      search_suggestion: "没有找到“[SEARCH_TERM]”的结果，请换个关键词试试",
-      searching: "正在搜索“[SEARCH_TERM]”…"
+// Site search on pagefind's own API (pagefind.js + its wasm): a small Chinese UI instead of the
+// 120 KB default one, so a visitor's first search stays light on a phone.
+(function () {
+  "use strict";
+  var box = document.getElementById("dir-search");
+  if (!box) { return; }
+  var siteRoot = new URL(box.getAttribute("data-site-root") || "./", window.location.href);
+  var input = box.querySelector(".dir-search__input");
+  var filterBox = box.querySelector(".dir-search__filters");
+  var summary = box.querySelector(".dir-search__summary");
+  var list = box.querySelector(".dir-search__results");
+  var more = box.querySelector(".dir-search__more");
+  var pagefind = null, results = [], shown = 0, chosen = {};
+  var PAGE = 10;
+
+  function text(tag, className, content) {
+    var element = document.createElement(tag);
+    if (className) { element.className = className; }
+    if (content !== undefined) { element.textContent = content; }
+    return element;
+  }
+
+  // pagefind's excerpt is text with <mark> around the hits; anything else that looks like a tag
+  // is shown as text, never parsed as HTML.
+  function safeExcerpt(excerpt) {
+    return String(excerpt || "").replace(/&(?!(amp|lt|gt|quot|#39);)/g, "&amp;").replace(/<(?!\/?mark>)/g, "&lt;");
+  }
+
+  function load() {
+    if (pagefind) { return Promise.resolve(pagefind); }
+    return import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (module) {
+      pagefind = module;
+      return pagefind.options({ baseUrl: siteRoot.pathname }).then(function () { return pagefind; });
+    });
+  }
+
+  function renderFilters() {
+    return load().then(function (pf) { return pf.filters(); }).then(function (filters) {
+      Object.keys(filters).sort().forEach(function (name) {
+        var label = text("label", "dir-search__filter");
+        label.appendChild(text("span", "", name));
+        var select = document.createElement("select");
+        select.setAttribute("data-filter", name);
+        select.appendChild(new Option("全部", ""));
+        Object.keys(filters[name]).sort().forEach(function (value) {
+          select.appendChild(new Option(value + "（" + filters[name][value] + "）", value));
+        });
+        select.addEventListener("change", function () {
+          if (select.value) { chosen[name] = select.value; } else { delete chosen[name]; }
+          run();
+        });
+        label.appendChild(select);
+        filterBox.appendChild(label);
+      });
+    });
+  }
+
+  function showMore() {
+    var batch = results.slice(shown, shown + PAGE);
+    shown += batch.length;
+    more.hidden = shown >= results.length;
+    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
+      pages.forEach(function (page) {
+        var item = text("li", "dir-search__result");
+        var link = text("a", "dir-search__title", (page.meta && page.meta.title) || page.url);
+        link.href = page.url;
+        item.appendChild(link);
+        var facts = [];
+        ["名录", "状态", "地区"].forEach(function (name) {
+          if (page.filters && page.filters[name]) { facts = facts.concat(page.filters[name]); }
+        });
+        if (facts.length) { item.appendChild(text("div", "dir-card__meta", facts.join(" · "))); }
+        var excerpt = text("p", "dir-search__excerpt");
+        excerpt.innerHTML = safeExcerpt(page.excerpt);
+        item.appendChild(excerpt);
+        list.appendChild(item);
+      });
+    });
+  }
+
+  function run() {
+    var query = input.value.trim();
+    var filtered = Object.keys(chosen).length > 0;
+    if (!query && !filtered) {
+      list.textContent = ""; summary.textContent = ""; more.hidden = true;
+      return Promise.resolve();
     }
+    summary.textContent = "正在搜索…";
+    return load().then(function (pf) {
+      return pf.debouncedSearch(query || null, { filters: chosen }, 250);
+    }).then(function (search) {
+      if (search === null) { return; } // a newer search replaced this one
+      results = search.results; shown = 0; list.textContent = "";
+      summary.textContent = results.length
+        ? "找到 " + results.length + " 条结果" + (query ? "：“" + query + "”" : "")
+        : "没有找到" + (query ? "与“" + query + "”" : "") + "相关的结果，请换个关键词或筛选条件";
+      return showMore();
+    });
+  }
+
+  input.addEventListener("input", run);
+  more.addEventListener("click", showMore);
+  renderFilters().then(function () {
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) { input.value = query; run(); }
   });
-  var query = new URLSearchParams(window.location.search).get("q");
-  if (query) { ui.triggerSearch(query); }
-});
+})();
