@@ -36,7 +36,10 @@
 
   function renderFilters() {
     return load().then(function (pf) { return pf.filters(); }).then(function (filters) {
-      Object.keys(filters).sort().forEach(function (name) {
+      var order = ["名录", "类别", "地区", "状态"];
+      Object.keys(filters).sort(function (a, b) {
+        return (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || (a < b ? -1 : 1);
+      }).forEach(function (name) {
         var label = text("label", "dir-search__filter");
         label.appendChild(text("span", "", name));
         var select = document.createElement("select");
