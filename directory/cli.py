@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--scheme", default=None, help="只看这个名录（如 hunan-sme-hexin）")
     report.add_argument("--format", choices=sorted(reporters.REPORT_FORMATS), default="text")
 
+    new = commands.add_parser("new", help="生成一条新记录的模板（每项附中文说明与依据）")
+    new.add_argument("kind", choices=["provider", "expert"])
+    new.add_argument("--scheme", required=True, help="名录，如 hunan-sme-hexin")
+    new.add_argument("--id", required=True, dest="record_id", help="记录编号（小写字母、数字、连字符），即文件名")
+    new.add_argument("--force", action="store_true", help="覆盖已有的文件")
+
     site = commands.add_parser("build", help="生成公开名录网站")
     site.add_argument("--today", type=_date, default=None)
     return parser
@@ -61,10 +67,15 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(root, args)
         if args.command == "workdays":
             return _workdays(root, args)
+        if args.command == "new":
+            return _new(root, args)
         if args.command == "report":
             return _report(root, args)
         if args.command == "build":
             return _build(root, args)
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 1
     except Exception:  # noqa: BLE001 - a crash is a bug; say so plainly and exit 2
         traceback.print_exc()
         print("directory：内部错误（这是程序的缺陷，请把上面的信息报告给维护者）", file=sys.stderr)
@@ -122,6 +133,33 @@ def _report(root: Path, args) -> int:
         print(output)
     if args.format == "text" and not items:
         print("今天没有需要处理的事项。", file=sys.stderr)
+    return 0
+
+
+def _new(root: Path, args) -> int:
+    import re
+
+    from directory.schemacheck import build_schemas
+    from directory.scaffold import write_skeleton
+    from directory.schemes import load_schemes
+
+    schemes = load_schemes(root).schemes
+    if args.scheme not in schemes:
+        print(f"directory：没有名录「{args.scheme}」：可用的有 {'、'.join(sorted(schemes))}", file=sys.stderr)
+        return 2
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", args.record_id):
+        print(f"directory：记录编号「{args.record_id}」只能用小写字母、数字和连字符，以字母或数字开头", file=sys.stderr)
+        return 2
+    validator = build_schemas(root, schemes)[0].validators.get((args.scheme, args.kind))
+    if validator is None:
+        print(f"directory：名录「{args.scheme}」不收录{'专家' if args.kind == 'expert' else '服务机构'}", file=sys.stderr)
+        return 2
+    try:
+        path = write_skeleton(root, schemes[args.scheme], args.kind, args.record_id, validator.schema, args.force)
+    except FileExistsError as error:
+        print(f"directory：{error}", file=sys.stderr)
+        return 1
+    print(f"已生成 {path.relative_to(root).as_posix()}：请按注释填写，然后运行 directory validate", file=sys.stderr)
     return 0
 
 

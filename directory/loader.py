@@ -21,6 +21,7 @@ class _Loader(yaml.CSafeLoader):
       so a date that YAML turned into `datetime.date` would never be checked.
     * Mapping keys stay as written (`2025: A` gives "2025", as JSON keys are strings), and a
       repeated key is noted instead of silently overwriting the first.
+    * A key with an empty value (`address:`) is left out: staff read it as "not filled in".
     """
 
     def construct_mapping(self, node, deep=False):
@@ -30,7 +31,12 @@ class _Loader(yaml.CSafeLoader):
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "<复杂键>"
             if key in mapping:
                 self.has_duplicate_keys = True
-            mapping[key] = self.construct_object(value_node, deep=deep)
+            value = self.construct_object(value_node, deep=deep)
+            if value is None:
+                # `address:` with nothing after it means "not filled in", as staff read it
+                mapping.pop(key, None)
+                continue
+            mapping[key] = value
         return mapping
 
 

@@ -155,6 +155,7 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
         _, missing_title = describe(validator, parts + (missing,))
         rule = "schema-required"
         message = f"缺少必填项「{missing_title}」（{missing}）"
+        position_parts = parts + (missing,)  # an emptied `name:` line is where to point, else the parent
         if "then" in error.relative_schema_path and isinstance(error.instance, dict) and "status" in error.instance:
             # required by an if/then on the status: point at the status that asks for it
             message += f"：状态为 {error.instance['status']} 时必须填写"

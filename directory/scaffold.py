@@ -1,0 +1,109 @@
+"""`directory new provider|expert`: a skeleton record with every field of the scheme, each under a
+Chinese comment taken from the schema (label, allowed values, hint) and the scheme's entry
+conditions (threshold and article) — so staff fill in a form, not a blank page.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from directory.schemes import Condition, Scheme
+
+INDENT = "  "
+# Fields a new application does not have yet: written as comments to uncomment later.
+FILLED_LATER = {"recognition": "认定信息：认定（或进入公示）后，去掉下面各行开头的“# ”再填写",
+                "reports": "定期报送（不公开）：认定后按期登记，去掉下面一行开头的“# ”"}
+
+
+def skeleton(scheme: Scheme, kind: str, record_id: str, schema: dict) -> str:
+    """The YAML text of a new record; `schema` is the scheme's inlined schema for `kind`."""
+    conditions = _conditions_by_field(scheme.conditions.get(kind, ()))
+    required = set(schema.get("required", []))
+    title = "专家" if kind == "expert" else "服务机构"
+    lines = [f"# {scheme.title} · 新{title}记录",
+             f"# 依据：《{scheme.document.title}》{scheme.document.number}",
+             "# 填好后运行：.venv/bin/directory validate " + _path(scheme, kind, record_id),
+             "# 标有（必填）的项必须填写；（不公开）的项只用于审核，不会出现在网站上。", ""]
+    for key, subschema in schema.get("properties", {}).items():
+        if key == "waivers" and not any(c.waivable for c in scheme.conditions.get(kind, ())):
+            continue  # this scheme's document allows no relaxing
+        prefill = {"id": record_id, "scheme": scheme.id}.get(key)
+        field_lines = _field(key, subschema, key in required, conditions, scheme, depth=0, prefill=prefill)
+        if key in FILLED_LATER:
+            field_lines = [f"# {FILLED_LATER[key]}"] + ["#" + line[1:] if line.startswith("# ") else "# " + line
+                                                         for line in field_lines[1:]]
+        lines += field_lines
+    return "\n".join(lines) + "\n"
+
+
+def _field(key: str, schema: dict, required: bool, conditions: dict, scheme: Scheme, depth: int,
+           prefill: str | None = None, dotted: str = "") -> list[str]:
+    dotted = f"{dotted}.{key}" if dotted else key
+    pad = INDENT * depth
+    lines = [pad + "# " + _comment(schema, required, conditions.get(dotted, []), scheme)]
+    kind = schema.get("type")
+    if kind == "object" and schema.get("properties") and key not in ("private",):
+        lines.append(f"{pad}{key}:")
+        inner_required = set(schema.get("required", []))
+        for sub_key, sub_schema in schema["properties"].items():
+            lines += _field(sub_key, sub_schema, sub_key in inner_required, conditions, scheme, depth + 1,
+                            dotted=dotted)
+        return lines
+    if kind == "array":
+        items = schema.get("items", {})
+        if items.get("type") == "object":
+            example = ", ".join(f"{name}: " for name in items.get("properties", {}))
+            lines.append(f"{pad}{key}:")
+            lines.append(f"{pad}{INDENT}# - {{{example}}}")
+            return lines
+        lines.append(f"{pad}{key}: []")
+        return lines
+    value = json.dumps(prefill, ensure_ascii=False) if prefill else ""
+    lines.append(f"{pad}{key}: {value}".rstrip())
+    return lines
+
+
+def _comment(schema: dict, required: bool, conditions: list[Condition], scheme: Scheme) -> str:
+    parts = [schema.get("title", "")]
+    if required:
+        parts.append("（必填）")
+    if schema.get("x-private") and "不公开" not in parts[0]:
+        parts.append("（不公开）")
+    enum = schema.get("enum") or schema.get("items", {}).get("enum")
+    if enum:
+        parts.append("；可选：" + "、".join(map(str, enum)))
+    if schema.get("x-hint"):
+        parts.append("；" + schema["x-hint"])
+    elif schema.get("format") == "date":
+        parts.append("；写作 YYYY-MM-DD")
+    if schema.get("type") == "string" and schema.get("pattern", "").startswith("^[0-9]"):
+        parts.append("；请加引号")
+    for condition in conditions:
+        parts.append(f"；入库条件：{condition.label}（{scheme.cite(condition.basis)}）")
+    if schema.get("x-basis") and schema["x-basis"] not in {c.basis for c in conditions}:
+        parts.append(f"（{scheme.cite(schema['x-basis'])}）")
+    return "".join(parts)
+
+
+def _conditions_by_field(conditions) -> dict[str, list[Condition]]:
+    table: dict[str, list[Condition]] = {}
+    for condition in conditions:
+        for name in (condition.field, condition.numerator, condition.denominator):
+            if name:
+                table.setdefault(name, []).append(condition)
+    return table
+
+
+def _path(scheme: Scheme, kind: str, record_id: str) -> str:
+    folder = "experts/" if kind == "expert" else ""
+    return f"providers/{scheme.id}/{folder}{record_id}.yaml"
+
+
+def write_skeleton(root: Path, scheme: Scheme, kind: str, record_id: str, schema: dict, force: bool) -> Path:
+    """Write the skeleton; refuses to overwrite an existing record unless `force`."""
+    path = root / _path(scheme, kind, record_id)
+    if path.exists() and not force:
+        raise FileExistsError(f"{_path(scheme, kind, record_id)} 已存在：加 --force 才会覆盖")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(skeleton(scheme, kind, record_id, schema), encoding="utf-8")
+    return path
