@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from directory.dates import parse_date, years_end
 from directory.repository import Batch, Record
@@ -31,6 +32,12 @@ def publicity_end(batch: Batch, scheme: Scheme, calendar: WorkCalendar) -> date 
     days = publicity.get("working_days") or scheme.publicity_days
     if start is None or not isinstance(days, int) or days < 1:
         return None
+    return _nth_working_day(calendar, start, days)
+
+
+@lru_cache(maxsize=4096)
+def _nth_working_day(calendar: WorkCalendar, start: date, days: int) -> date:
+    # every record of a batch asks the same question: answer it once
     return calendar.nth_working_day(start, days)
 
 

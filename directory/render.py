@@ -39,11 +39,12 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
     # Titles go to mkdocs' front matter, which the theme prints unescaped: no markup characters.
     env.filters["title_text"] = lambda text: str(text).translate(str.maketrans("<>&\"'", "＜＞＆＂＇"))
     pages: list[Page] = []
+    templates = {name: env.get_template(name) for name in env.list_templates() if name.endswith(".md.j2")}
 
     def write(path: str, template: str, **context) -> None:
         url = path[: -len("index.md")] if path.endswith("index.md") else path[: -len(".md")] + "/"
         root = "../" * url.count("/")
-        text = env.get_template(template).render(root=root, today=catalogue.today, site_name=site_name, **context)
+        text = templates[template].render(root=root, today=catalogue.today, site_name=site_name, **context)
         target = docs_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

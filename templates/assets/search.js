@@ -1,5 +1,6 @@
 // Site search on pagefind's own API (pagefind.js + its wasm): a small Chinese UI instead of the
-// 120 KB default one, so a visitor's first search stays light on a phone.
+// 120 KB default one, so a visitor's first search stays light on a phone. The filter lists
+// (名录、类别、地区、状态) load only when the visitor opens 筛选.
 (function () {
   "use strict";
   var box = document.getElementById("dir-search");
@@ -103,8 +104,12 @@
 
   input.addEventListener("input", run);
   more.addEventListener("click", showMore);
-  renderFilters().then(function () {
-    var query = new URLSearchParams(window.location.search).get("q");
-    if (query) { input.value = query; run(); }
+  // Filter lists are fetched when the visitor opens them, not with the first search.
+  var filterToggle = box.querySelector(".dir-search__filter-toggle");
+  var filtersLoaded = null;
+  filterToggle.addEventListener("toggle", function () {
+    if (filterToggle.open && !filtersLoaded) { filtersLoaded = renderFilters(); }
   });
+  var query = new URLSearchParams(window.location.search).get("q");
+  if (query) { input.value = query; run(); }
 })();

@@ -1,0 +1,633 @@
+"""`directory import`: turn a spreadsheet that staff keep in Excel into record files.
+
+One row per record, row 1 is the header. A header is a record key in dotted form (`id`,
+`contact.phone`, `facts.area_m2`) or the Chinese label of the field (the schema `title`, e.g.
+「服务场所面积（平方米）」; a nested field also as 「撤销·日期」 or 「认定信息·撤销·日期」).
+
+All or nothing: every candidate record is written into a temporary copy of the repository and
+checked there by the real validator; the findings on the new files are mapped back to the
+spreadsheet's row and column. Only when no error remains are the files written into the repository.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import yaml
+
+from directory.findings import Finding
+from directory.repository import CACHE_FILE, load_repository
+from directory.schemacheck import build_schemas
+from directory.schemes import load_schemes
+from directory.validate import KIND_NAMES, validate_repository
+from directory.workdays import load_calendar
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+LIST_SEPARATORS = re.compile(r"[、;；\n]")
+TRUE_WORDS = {"是", "true", "1"}
+FALSE_WORDS = {"否", "false", "0"}
+NUMBER_TEXT = re.compile(r"^[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?%?$")
+DATE_TEXT = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")   # usable as a file name; the schema checks the rest
+SAVE_AS_HINT = "在 Excel 中选「文件 → 另存为」，文件类型选「CSV UTF-8（逗号分隔）(*.csv)」或「Excel 工作簿 (*.xlsx)」"
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the files written (repository-relative) and every problem found."""
+
+    written: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(finding.severity == "error" for finding in self.findings)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field a column can fill: its dotted key, Chinese label and how cell values are read."""
+
+    key: str
+    title: str
+    kind: str = "text"          # text | date | integer | number | boolean | list | services
+    item_kind: str = "text"     # for lists: the kind of each item
+
+    @property
+    def depth(self) -> int:
+        return self.key.count(".")
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int                  # 1-based, as in the spreadsheet
+    header: str                 # as written in row 1
+    field: Field
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index)
+
+
+@dataclass
+class Candidate:
+    """One row turned into a record, and the file it is to become."""
+
+    row: int
+    record: dict
+    path: str                   # repository-relative
+
+
+class _Unreadable(Exception):
+    """The spreadsheet cannot be read at all; `rule` and the message become one finding."""
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+def import_records(root: Path, source: Path, scheme_id: str, kind: str = "provider", force: bool = False,
+                   *, today: date) -> ImportResult:
+    """Import the rows of `source` (.xlsx or .csv) as records of `scheme_id`.
+
+    Nothing is written unless every row passes every check; an existing record file is replaced
+    only with `force`. Findings point at the spreadsheet: `path` is `source` as given, `line` the
+    row (the header is row 1) and `column` the 1-based column.
+    """
+    root = Path(root).resolve()
+    display = str(source)
+    schemes = load_schemes(root).schemes
+    schemas, schema_problems = build_schemas(root, schemes)
+    problem = _scheme_problem(schemes, scheme_id, kind)
+    if problem:
+        return ImportResult(findings=[Finding(display, 0, 0, "import-scheme", problem)])
+    validator = schemas.validators.get((scheme_id, kind))
+    if validator is None:
+        return ImportResult(findings=schema_problems)
+    try:
+        rows = read_rows(Path(source))
+    except _Unreadable as error:
+        return ImportResult(findings=[Finding(display, 0, 0, error.rule, error.message)])
+
+    fields, open_objects = schema_fields(validator.schema)
+    header = rows[0] if rows else []
+    columns, findings = match_headers(header, rows[1:], fields, open_objects, display)
+    if findings:  # wrong headers would make every row look wrong: fix the header first
+        return ImportResult(findings=findings)
+
+    folder = f"providers/{scheme_id}" + ("/experts" if kind == "expert" else "")
+    candidates, findings = collect_candidates(root, rows, columns, validator.schema, scheme_id, folder, force, display)
+    if not candidates and not findings:
+        findings.append(Finding(display, 0, 0, "import-empty", "表格中没有记录：第 1 行是列名，记录从第 2 行开始"))
+    if candidates:
+        findings += validate_in_copy(root, candidates, columns, today, display)
+    findings = sorted(set(findings), key=lambda f: (f.line, f.column, f.rule, f.message))
+    if any(finding.severity == "error" for finding in findings):
+        return ImportResult(findings=findings)
+    return ImportResult(write_records(root, candidates), findings)
+
+
+def _scheme_problem(schemes: dict, scheme_id: str, kind: str) -> str:
+    if scheme_id not in schemes:
+        return f"没有名录「{scheme_id}」：可用的有 {'、'.join(sorted(schemes))}"
+    scheme = schemes[scheme_id]
+    if kind not in scheme.kinds:
+        allowed = "、".join(f"{KIND_NAMES.get(k, k)}（{k}）" for k in scheme.kinds)
+        return f"名录「{scheme.title}」不收录{KIND_NAMES.get(kind, kind)}：可导入的有 {allowed}"
+    return ""
+
+
+# ---------------------------------------------------------------- reading the spreadsheet
+
+def read_rows(source: Path) -> list[list]:
+    """All rows of the first sheet (xlsx) or of the CSV file, as lists of cell values."""
+    suffix = source.suffix.lower()
+    if not source.is_file():
+        raise _Unreadable("import-file", f"找不到文件「{source}」")
+    if suffix in EXCEL_SUFFIXES:
+        return _read_xlsx(source)
+    if suffix == ".csv":
+        return _read_csv(source)
+    if suffix in (".xls", ".et", ".numbers", ".ods"):
+        raise _Unreadable("import-file", f"不能读取 {suffix} 格式：请另存为 .xlsx 或 CSV UTF-8（{SAVE_AS_HINT}）")
+    raise _Unreadable("import-file", f"只能导入 .xlsx 或 .csv 文件，「{source.name}」不是")
+
+
+def _read_xlsx(source: Path) -> list[list]:
+    """Values only (formulas give their last computed value); the first sheet."""
+    import openpyxl  # only imports need it
+    from openpyxl.utils.exceptions import InvalidFileException
+    from zipfile import BadZipFile
+
+    try:
+        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as error:
+        raise _Unreadable("import-file", f"无法读取 Excel 文件（{error}）：请用 Excel 重新另存为 .xlsx") from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some programs write a wrong size; read what is there
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _read_csv(source: Path) -> list[list]:
+    """A CSV as Excel saves it: UTF-8 with BOM (plain UTF-8 too), comma separated."""
+    text = _decode_csv(source.read_bytes())
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as error:
+        raise _Unreadable("import-file", f"CSV 文件格式有误（{error}）：{SAVE_AS_HINT}") from None
+
+
+def _decode_csv(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Unreadable("import-encoding", f"文件是 UTF-16（Excel 的「Unicode 文本」）：请另存为 CSV UTF-8（{SAVE_AS_HINT}）")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise _Unreadable("import-encoding", f"文件不是 UTF-8 编码，无法识别：请另存为 CSV UTF-8（{SAVE_AS_HINT}）") from None
+    raise _Unreadable("import-encoding", "文件是 GBK/GB18030 编码（Excel 的「CSV（逗号分隔）」格式），中文会读错："
+                                         f"请另存为 CSV UTF-8（{SAVE_AS_HINT}）")
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA: the letters Excel shows above a column."""
+    letters = ""
+    while index > 0:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+# ---------------------------------------------------------------- the fields of a scheme
+
+def schema_fields(schema: dict) -> tuple[dict[str, Field], dict[str, Field]]:
+    """Every field a column can fill, by dotted key, from the scheme's inlined schema.
+
+    Returns (fields, open objects): an object that allows keys of its own (`private`,
+    `recognition.grades`) accepts any `prefix.key` column; the Field says how its values are read.
+    Lists of objects other than `services` (reports, waivers, service_log) are not importable.
+    """
+    fields: dict[str, Field] = {}
+    open_objects: dict[str, Field] = {}
+
+    def walk(properties: dict, prefix: str, titles: tuple) -> None:
+        for key, subschema in properties.items():
+            subschema = _merged(subschema)
+            dotted, title = prefix + key, subschema.get("title") or key
+            if _types(subschema) == {"object"}:
+                walk(subschema.get("properties", {}), dotted + ".", titles + (title,))
+                extra = subschema.get("additionalProperties", True)
+                if extra is not False:
+                    open_objects[dotted] = Field(dotted, title, _value_kind(extra if isinstance(extra, dict) else {}))
+                continue
+            kind = _value_kind(subschema)
+            if kind is None:
+                continue
+            item_kind = _value_kind(_merged(subschema.get("items", {}))) if kind == "list" else "text"
+            fields[dotted] = Field(dotted, "·".join(titles + (title,)) if titles else title, kind, item_kind or "text")
+
+    walk(_merged(schema).get("properties", {}), "", ())
+    return fields, open_objects
+
+
+def _merged(schema) -> dict:
+    """A subschema with the parts of its `allOf` folded in (as `$ref` siblings are inlined)."""
+    if not isinstance(schema, dict):
+        return {}
+    merged = {}
+    for part in schema.get("allOf", []):
+        if isinstance(part, dict):
+            merged.update({key: value for key, value in part.items() if key not in ("if", "then", "else")})
+    merged.update({key: value for key, value in schema.items() if key != "allOf"})
+    return merged
+
+
+def _types(schema: dict) -> set:
+    declared = schema.get("type")
+    if declared:
+        return set(declared) if isinstance(declared, list) else {declared}
+    if "enum" in schema:
+        return {type(value).__name__.replace("str", "string").replace("bool", "boolean")
+                .replace("int", "integer").replace("float", "number") for value in schema["enum"]}
+    return set()
+
+
+def _value_kind(schema: dict) -> str | None:
+    """How a cell is read for this subschema; None when no single cell can hold it."""
+    types = _types(schema)
+    if types == {"array"}:
+        items = _merged(schema.get("items", {}))
+        if _types(items) == {"object"}:
+            names = set(items.get("properties", {}))
+            return "services" if "name" in names and names <= {"name", "description"} else None
+        return "list"
+    if types == {"object"}:
+        return None
+    if types == {"string"} and schema.get("format") == "date":
+        return "date"
+    for kind in ("boolean", "integer", "number"):
+        if types == {kind}:
+            return kind
+    return "text"
+
+
+# ---------------------------------------------------------------- the header row
+
+def normalise(header: str) -> str:
+    """What a header is matched by: full-width forms folded, spaces removed, · as '.'."""
+    text = unicodedata.normalize("NFKC", header)
+    text = re.sub(r"\s+", "", text)
+    return re.sub(r"[·・•]", ".", text).casefold()
+
+
+def match_headers(header: list, data_rows: list[list], fields: dict[str, Field], open_objects: dict[str, Field],
+                  display: str) -> tuple[list[Column], list[Finding]]:
+    """The columns of row 1, each matched to a field; unknown, ambiguous and repeated headers are findings.
+
+    A label used by several fields means the shallowest of them (a top-level key before a nested
+    one); if that still leaves more than one, the header is ambiguous.
+    """
+    labels = _label_index(fields)
+    columns: list[Column] = []
+    findings: list[Finding] = []
+    width = max([len(header)] + [len(row) for row in data_rows])
+    for index in range(1, width + 1):
+        text = _cell_text(header[index - 1]) if index <= len(header) else ""
+        where = f"第 1 行 {column_letter(index)} 列"
+        if not text:
+            if any(index <= len(row) and not _blank(row[index - 1]) for row in data_rows):
+                findings.append(Finding(display, 1, index, "import-unnamed-column",
+                                        f"{where}没有列名，但下面有内容：请填写列名，或删除这一列"))
+            continue
+        found, problem = _resolve_header(text, fields, open_objects, labels)
+        if problem:
+            findings.append(Finding(display, 1, index, problem[0], f"{where}：{problem[1]}"))
+            continue
+        earlier = next((column for column in columns if column.field.key == found.key), None)
+        if earlier:
+            findings.append(Finding(display, 1, index, "import-duplicate-column",
+                                    f"{where}：列「{text}」与 {earlier.letter} 列「{earlier.header}」是同一字段（{found.key}）"))
+            continue
+        columns.append(Column(index, text, found))
+    return columns, findings
+
+
+def _label_index(fields: dict[str, Field]) -> dict[str, list[Field]]:
+    """Normalised label -> the fields it may name: the title, and for nested fields also the
+    parent's title joined by · and the whole path of titles."""
+    index: dict[str, list[Field]] = {}
+    for entry in fields.values():
+        titles = entry.title.split("·")
+        labels = {titles[-1], "·".join(titles[-2:]), entry.title}
+        for label in labels:
+            index.setdefault(normalise(label), []).append(entry)
+    return index
+
+
+def _resolve_header(text: str, fields: dict[str, Field], open_objects: dict[str, Field],
+                    labels: dict[str, list[Field]]) -> tuple[Field | None, tuple[str, str] | None]:
+    wanted = normalise(text)
+    by_key = {key.casefold(): entry for key, entry in fields.items()}
+    if wanted in by_key:
+        return by_key[wanted], None
+    prefix, _, rest = wanted.rpartition(".")
+    if prefix in open_objects and rest:
+        parent = open_objects[prefix]
+        return Field(f"{parent.key}.{text.strip().rpartition('.')[2]}", f"{parent.title}·{rest}", parent.kind), None
+    matches = labels.get(wanted, [])
+    shallowest = [entry for entry in matches if entry.depth == min((m.depth for m in matches), default=0)]
+    if len(shallowest) == 1:
+        return shallowest[0], None
+    if shallowest:
+        choices = "、".join(f"「{entry.title}」（{entry.key}）" for entry in shallowest)
+        return None, ("import-ambiguous-column", f"列名「{text}」可指 {choices}：请改用其中一个完整的列名")
+    return None, ("import-unknown-column", f"未知的列「{text}」{_suggestion(wanted, fields, labels)}："
+                                           f"可用的列名有 {_available(fields)}")
+
+
+def _suggestion(wanted: str, fields: dict[str, Field], labels: dict[str, list[Field]]) -> str:
+    names = {normalise(entry.title.split('·')[-1]): entry for entry in fields.values()}
+    names.update({key.casefold(): entry for key, entry in fields.items()})
+    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    entry = names[close[0]]
+    return f"（是不是「{entry.title.split('·')[-1]}」，即 {entry.key}？）"
+
+
+def _available(fields: dict[str, Field]) -> str:
+    return "、".join(f"{entry.key}（{entry.title}）" for entry in fields.values())
+
+
+# ---------------------------------------------------------------- rows to records
+
+def collect_candidates(root: Path, rows: list[list], columns: list[Column], schema: dict, scheme_id: str,
+                       folder: str, force: bool, display: str) -> tuple[list[Candidate], list[Finding]]:
+    """One candidate per non-blank row; a row without id, a repeated id or an id whose file already
+    exists (without `force`) is a finding. Rows with an existing file are still checked."""
+    id_column = next((column for column in columns if column.field.key == "id"), None)
+    candidates: list[Candidate] = []
+    findings: list[Finding] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if all(_blank(value) for value in row):
+            continue
+
+        def problem(rule: str, message: str) -> None:
+            label = f"「{id_column.header}」" if id_column else ""
+            findings.append(Finding(display, number, id_column.index if id_column else 0, rule,
+                                    f"第 {number} 行{label}：{message}"))
+
+        record = build_record(row, columns, schema, scheme_id)
+        record_id = record.get("id")
+        if not isinstance(record_id, str) or not record_id:
+            problem("import-id-missing", "缺少记录编号（id）：每条记录都要有，如 cs-zhiyuan（小写字母、数字、连字符）")
+            continue
+        if not SAFE_ID.match(record_id):
+            problem("record-id", f"记录编号「{record_id}」不能用作文件名：只用小写字母、数字和连字符，如 cs-zhiyuan")
+            continue
+        if record_id in seen:
+            problem("import-duplicate-id", f"记录编号「{record_id}」与第 {seen[record_id]} 行重复")
+            continue
+        seen[record_id] = number
+        path = _target_path(root, folder, record_id)
+        if (root / path).exists() and not force:
+            problem("import-exists", f"记录 {path} 已存在：加 --force 才会覆盖")
+        candidates.append(Candidate(number, record, path))
+    return candidates, findings
+
+
+def _target_path(root: Path, folder: str, record_id: str) -> str:
+    """Where the record goes: an existing `.yml` file of that id is replaced in place."""
+    existing = root / folder / f"{record_id}.yml"
+    return f"{folder}/{record_id}.yml" if existing.is_file() else f"{folder}/{record_id}.yaml"
+
+
+def build_record(row: list, columns: list[Column], schema: dict, scheme_id: str) -> dict:
+    """The record of one row, keys in the order of the schema; empty cells are left out."""
+    record: dict = {}
+    for column in columns:
+        value = row[column.index - 1] if column.index <= len(row) else None
+        if _blank(value):
+            continue
+        converted = convert(value, column.field)
+        if converted in ("", [], None):
+            continue
+        _put(record, column.field.key.split("."), converted)
+    record.setdefault("scheme", scheme_id)
+    return _ordered(record, schema)
+
+
+def _put(record: dict, parts: list[str], value) -> None:
+    for part in parts[:-1]:
+        record = record.setdefault(part, {})
+    record[parts[-1]] = value
+
+
+def _ordered(value, schema: dict):
+    """Keys in the order of the schema's `properties`, then any others in column order."""
+    if not isinstance(value, dict):
+        return value
+    properties = _merged(schema).get("properties", {})
+    keys = [key for key in properties if key in value] + [key for key in value if key not in properties]
+    return {key: _ordered(value[key], properties.get(key, {})) for key in keys}
+
+
+# ---------------------------------------------------------------- cell values
+
+def convert(value, entry: Field):
+    """A cell value read as the field's kind. A value that does not fit is kept as text, so the
+    validator reports it in its own words."""
+    if entry.kind == "list":
+        return _as_list(value, entry.item_kind)
+    if entry.kind == "services":
+        return _as_services(value)
+    return _as_scalar(value, entry.kind)
+
+
+def _as_scalar(value, kind: str):
+    if kind in ("integer", "number"):
+        return _as_number(value)
+    if kind == "boolean":
+        return _as_boolean(value)
+    if kind == "date":
+        return _as_date(value)
+    return _as_text(value)
+
+
+def _as_text(value) -> str:
+    """Text exactly as staff see it: 430102.0 from a numeric cell is "430102", dates are YYYY-MM-DD."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return str(value)
+
+
+def _as_date(value) -> str:
+    """Excel dates and the text forms Excel writes into CSV (2018/5/10) as YYYY-MM-DD."""
+    text = _as_text(value)
+    match = DATE_TEXT.match(text)
+    if match:
+        try:
+            return date(*map(int, match.groups())).isoformat()
+        except ValueError:
+            return text
+    return text
+
+
+def _as_number(value):
+    """150, 12.5, "150", "1,500", "92%" as numbers; whole numbers without ".0"."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return _as_text(value)
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if not NUMBER_TEXT.match(text):
+            return _as_text(value)
+        text = text.replace(",", "").rstrip("%")
+        value = float(text) if "." in text else int(text)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _as_boolean(value):
+    if isinstance(value, bool):
+        return value
+    text = _as_text(value).casefold()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    return _as_text(value)
+
+
+def _as_list(value, item_kind: str) -> list:
+    """「数字化转型、技术创新」 or one item per line: split on 、 ; ； and line breaks."""
+    if not isinstance(value, str):
+        return [_as_scalar(value, item_kind)]
+    items = (item.strip() for item in LIST_SEPARATORS.split(value.replace("\r", "\n")))
+    return [_as_scalar(item, item_kind) for item in items if item]
+
+
+def _as_services(value) -> list[dict]:
+    """One service per line, 「名称：描述」 (full-width or ASCII colon; the description may be left out)."""
+    services = []
+    for line in _as_text(value).split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        separator = "：" if "：" in line else ":"
+        name, _, description = line.partition(separator)
+        service = {"name": name.strip()}
+        if description.strip():
+            service["description"] = description.strip()
+        services.append(service)
+    return services
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _cell_text(value) -> str:
+    return "" if _blank(value) else _as_text(value)
+
+
+# ---------------------------------------------------------------- checking and writing
+
+def validate_in_copy(root: Path, candidates: list[Candidate], columns: list[Column], today: date,
+                     display: str) -> list[Finding]:
+    """Run the real validator on a temporary copy of the repository with the new files added;
+    return the findings on the new files, moved to their rows and columns."""
+    with tempfile.TemporaryDirectory(prefix="directory-import-") as temporary:
+        copy = Path(temporary)
+        shutil.copytree(root / "schemes", copy / "schemes")
+        if (root / "providers").is_dir():
+            shutil.copytree(root / "providers", copy / "providers")
+        if (root / CACHE_FILE).is_file():  # the other records' cross-record fields, still fresh: copy2 keeps mtimes
+            (copy / CACHE_FILE).parent.mkdir(parents=True)
+            shutil.copy2(root / CACHE_FILE, copy / CACHE_FILE)
+        for candidate in candidates:
+            target = copy / candidate.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(record_yaml(candidate.record), encoding="utf-8")
+        repository = load_repository(copy, [candidate.path for candidate in candidates])
+        findings = validate_repository(repository, today, load_calendar(root))
+    by_path = {candidate.path: candidate for candidate in candidates}
+    return [_on_sheet(finding, by_path[finding.path], columns, display) for finding in findings if finding.path in by_path]
+
+
+def _on_sheet(finding: Finding, candidate: Candidate, columns: list[Column], display: str) -> Finding:
+    column = column_for(finding.json_path, columns)
+    label = f"「{column.header}」" if column else ""
+    return Finding(display, candidate.row, column.index if column else 0, finding.rule,
+                   f"第 {candidate.row} 行{label}：{finding.message}", finding.basis, finding.json_path, finding.severity)
+
+
+def column_for(path: str, columns: list[Column]) -> Column | None:
+    """The column of a finding's json_path (`$.services[0].name` -> services): the column of that
+    key, else of its nearest parent, else the first column inside it."""
+    key = re.sub(r"\[[0-9]+\]", "", path).removeprefix("$").removeprefix(".")
+    by_key = {column.field.key: column for column in columns}
+    parts = key.split(".") if key else []
+    for length in range(len(parts), 0, -1):
+        if ".".join(parts[:length]) in by_key:
+            return by_key[".".join(parts[:length])]
+    return next((column for column in columns if key and column.field.key.startswith(key + ".")), None)
+
+
+class _Dumper(yaml.SafeDumper):
+    """safe_dump, with list items indented under their key and multi-line text as a `|` block."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def record_yaml(record: dict) -> str:
+    """The file text of a record. Text that looks like a number or a date stays quoted."""
+    return yaml.dump(record, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=10_000)
+
+
+def write_records(root: Path, candidates: list[Candidate]) -> list[str]:
+    """Write every record: each to a temporary file first, then all moved into place."""
+    staged = []
+    for candidate in candidates:
+        target = root / candidate.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.import-tmp")
+        temporary.write_text(record_yaml(candidate.record), encoding="utf-8")
+        staged.append((temporary, target))
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    return [candidate.path for candidate in candidates]
