@@ -37,6 +37,7 @@ TRUE_WORDS = {"是", "true", "1"}
 FALSE_WORDS = {"否", "false", "0"}
 NUMBER_TEXT = re.compile(r"^[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?%?$")
 DATE_TEXT = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
+JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number"}
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")   # usable as a file name; the schema checks the rest
 SAVE_AS_HINT = "在 Excel 中选「文件 → 另存为」，文件类型选「CSV UTF-8（逗号分隔）(*.csv)」或「Excel 工作簿 (*.xlsx)」"
 
@@ -262,9 +263,8 @@ def _types(schema: dict) -> set:
     declared = schema.get("type")
     if declared:
         return set(declared) if isinstance(declared, list) else {declared}
-    if "enum" in schema:
-        return {type(value).__name__.replace("str", "string").replace("bool", "boolean")
-                .replace("int", "integer").replace("float", "number") for value in schema["enum"]}
+    if "enum" in schema:  # an enum without "type": the type of its values
+        return {JSON_TYPES.get(type(value), "null") for value in schema["enum"]}
     return set()
 
 
@@ -372,7 +372,7 @@ def _suggestion(wanted: str, fields: dict[str, Field], labels: dict[str, list[Fi
 
 
 def _available(fields: dict[str, Field]) -> str:
-    return "、".join(f"{entry.key}（{entry.title}）" for entry in fields.values())
+    return "、".join(f"{entry.key}（{entry.title.split('·')[-1]}）" for entry in fields.values())
 
 
 # ---------------------------------------------------------------- rows to records
