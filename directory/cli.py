@@ -54,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--id", required=True, dest="record_id", help="记录编号（小写字母、数字、连字符），即文件名")
     new.add_argument("--force", action="store_true", help="覆盖已有的文件")
 
+    imported = commands.add_parser("import", help="从 Excel/CSV 表格导入服务机构或专家记录（有错则一条也不写）")
+    imported.add_argument("source", type=Path, help="表格文件 .xlsx 或 .csv（CSV UTF-8）")
+    imported.add_argument("--scheme", required=True, help="导入到哪个名录，如 hunan-sme-hexin")
+    imported.add_argument("--kind", choices=["provider", "expert"], default="provider")
+    imported.add_argument("--force", action="store_true", help="覆盖已存在的记录文件")
+    imported.add_argument("--format", choices=sorted(reporters.REPORTERS), default="text")
+    imported.add_argument("--today", type=_date, default=None, help="按此日期判断（默认：北京时间今天）")
+
     site = commands.add_parser("build", help="生成公开名录网站")
     site.add_argument("--today", type=_date, default=None)
     return parser
@@ -67,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(root, args)
         if args.command == "workdays":
             return _workdays(root, args)
+        if args.command == "import":
+            return _import(root, args)
         if args.command == "new":
             return _new(root, args)
         if args.command == "report":
@@ -133,6 +143,34 @@ def _report(root: Path, args) -> int:
         print(output)
     if args.format == "text" and not items:
         print("今天没有需要处理的事项。", file=sys.stderr)
+    return 0
+
+
+def _import(root: Path, args) -> int:
+    from directory.importer import import_records
+    from directory.schemes import load_schemes
+
+    if not (root / "schemes").is_dir():
+        print(f"directory：{root} 下没有 schemes/ 文件夹：请在名录仓库的根目录运行，或用 --root 指定", file=sys.stderr)
+        return 2
+    schemes = load_schemes(root).schemes
+    if args.scheme not in schemes or args.kind not in schemes[args.scheme].kinds:
+        print(f"directory：名录「{args.scheme}」不存在或不收录{'专家' if args.kind == 'expert' else '服务机构'}"
+              f"（可用的名录：{'、'.join(sorted(schemes))}）", file=sys.stderr)
+        return 2
+    try:
+        result = import_records(root, args.source, args.scheme, args.kind, args.force,
+                                today=args.today or today_in_china())
+    except ValueError as error:  # a malformed holidays.yaml
+        print(f"directory：{error}", file=sys.stderr)
+        return 2
+    output = reporters.REPORTERS[args.format](result.findings)
+    if output:
+        print(output)
+    if any(f.severity == "error" for f in result.findings):
+        print(f"发现 {sum(f.severity == 'error' for f in result.findings)} 个错误：没有写入任何记录", file=sys.stderr)
+        return 1
+    print(f"已写入 {len(result.written)} 条记录：" + "、".join(result.written), file=sys.stderr)
     return 0
 
 

@@ -330,11 +330,11 @@ def match_headers(header: list, data_rows: list[list], fields: dict[str, Field],
 
 def _label_index(fields: dict[str, Field]) -> dict[str, list[Field]]:
     """Normalised label -> the fields it may name: the title, and for nested fields also the
-    parent's title joined by · and the whole path of titles."""
+    parent's title before it (「撤销·日期」 or 「撤销日期」) and the whole path of titles."""
     index: dict[str, list[Field]] = {}
     for entry in fields.values():
         titles = entry.title.split("·")
-        labels = {titles[-1], "·".join(titles[-2:]), entry.title}
+        labels = {titles[-1], "·".join(titles[-2:]), "".join(titles[-2:]), entry.title}
         for label in labels:
             index.setdefault(normalise(label), []).append(entry)
     return index
@@ -358,21 +358,31 @@ def _resolve_header(text: str, fields: dict[str, Field], open_objects: dict[str,
         choices = "、".join(f"「{entry.title}」（{entry.key}）" for entry in shallowest)
         return None, ("import-ambiguous-column", f"列名「{text}」可指 {choices}：请改用其中一个完整的列名")
     return None, ("import-unknown-column", f"未知的列「{text}」{_suggestion(wanted, fields, labels)}："
-                                           f"可用的列名有 {_available(fields)}")
+                                           f"可用的列名有 {_available(fields, open_objects)}")
 
 
 def _suggestion(wanted: str, fields: dict[str, Field], labels: dict[str, list[Field]]) -> str:
-    names = {normalise(entry.title.split('·')[-1]): entry for entry in fields.values()}
+    """「（是不是「机构名称」，即 name？）」 for the closest unambiguous label or key, if any is close."""
+    names = {label: entries[0] for label, entries in labels.items() if len(entries) == 1 and "." not in label}
     names.update({key.casefold(): entry for key, entry in fields.items()})
     close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
     if not close:
         return ""
     entry = names[close[0]]
-    return f"（是不是「{entry.title.split('·')[-1]}」，即 {entry.key}？）"
+    titles = entry.title.split("·")
+    shown = titles[-1] if close[0] in (normalise(titles[-1]), entry.key.casefold()) else "·".join(titles[-2:])
+    return f"（是不是「{shown}」，即 {entry.key}？）"
 
 
-def _available(fields: dict[str, Field]) -> str:
-    return "、".join(f"{entry.key}（{entry.title.split('·')[-1]}）" for entry in fields.values())
+def _available(fields: dict[str, Field], open_objects: dict[str, Field]) -> str:
+    """Every field as `key（label）`, the label made unambiguous (「撤销·日期」); then the open objects."""
+    last = [entry.title.split("·")[-1] for entry in fields.values()]
+    names = []
+    for entry, label in zip(fields.values(), last):
+        shown = label if last.count(label) == 1 else "·".join(entry.title.split("·")[-2:])
+        names.append(f"{entry.key}（{shown}）")
+    names += [f"{key}.自定义名称（{entry.title}）" for key, entry in open_objects.items()]
+    return "、".join(names)
 
 
 # ---------------------------------------------------------------- rows to records

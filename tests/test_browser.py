@@ -169,23 +169,46 @@ class Visit:
         ARTIFACTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
+    # The search page's UI: pagefind's default UI or the site's own small one on pagefind's API;
+    # these selectors cover both, so the tests check behaviour, not markup.
+    INPUT = "#dir-search :is(input.pagefind-ui__search-input, input.dir-search__input)"
+    MESSAGE = "#dir-search :is(.pagefind-ui__message, .dir-search__summary)"
+    RESULT = "#dir-search :is(.pagefind-ui__result, .dir-search__result)"
+    LINK = "a.pagefind-ui__result-link, a.dir-search__title"          # inside a result
+    RESULT_LINK = f"#dir-search :is({LINK})"
+    MORE = "#dir-search :is(button.pagefind-ui__button, button.dir-search__more)"
+    FILTER = "#dir-search :is(select[data-filter], summary.pagefind-ui__filter-name)"
+
     def search(self, query: str) -> None:
-        box = self.page.locator("#dir-search input.pagefind-ui__search-input")
+        """Type `query` into the search box and wait for the result count."""
+        box = self.page.locator(self.INPUT).first
         box.wait_for()
         box.fill(query)
-        expect(self.page.locator(".pagefind-ui__message")).to_have_text(re.compile(r"找到 [0-9]+ 条"))
+        expect(self.page.locator(self.MESSAGE).first).to_have_text(re.compile(r"找到 [0-9]+ 条"))
+        self.page.locator(self.RESULT).first.wait_for()
 
     def result_count(self) -> int:
-        text = self.page.locator(".pagefind-ui__message").inner_text()
+        text = self.page.locator(self.MESSAGE).first.inner_text()
         return int(re.search(r"找到 ([0-9]+) 条", text).group(1))
 
+    def choose_filter(self, name: str, value: str) -> None:
+        """Tick `value` of the filter `name` (a checkbox in pagefind's UI, a <select> in the site's)."""
+        self.page.locator(self.FILTER).first.wait_for()
+        select = self.page.locator(f'#dir-search select[data-filter="{name}"]')
+        if select.count():
+            select.select_option(value)
+            return
+        self.page.locator("summary.pagefind-ui__filter-name", has_text=name).click()
+        self.page.locator("label.pagefind-ui__filter-label", has_text=value).click()
+
     def all_result_links(self) -> list[str]:
-        """Every result's link, after pressing 加载更多结果 until all are shown."""
-        more = self.page.locator("button.pagefind-ui__button")
+        """Every result's link (absolute), after pressing 加载更多 until all are shown."""
+        more = self.page.locator(self.MORE).first
         while more.count() and more.is_visible():
+            shown = self.page.locator(self.RESULT_LINK).count()
             more.click()
-            self.page.wait_for_timeout(300)
-        return self.page.locator(".pagefind-ui__result-link").evaluate_all("links => links.map(a => a.href)")
+            expect(self.page.locator(self.RESULT_LINK)).not_to_have_count(shown)
+        return self.page.locator(self.RESULT_LINK).evaluate_all("links => links.map(a => a.href)")
 
 
 def _visit(browser, base_url, width: int):
@@ -245,7 +268,7 @@ def test_a_search_requests_nothing_from_any_other_host_and_logs_no_error(visit):
 def test_a_chinese_query_finds_the_provider_and_links_to_its_page(visit):
     visit.open("/search/")
     visit.search("长沙智远")
-    first = visit.page.locator(".pagefind-ui__result-link").first
+    first = visit.page.locator(Visit.RESULT_LINK).first
     expect(first).to_contain_text("长沙智远企业管理咨询有限公司")
     visit.shot("search-changsha-zhiyuan")
     assert first.get_attribute("href").rstrip("/").endswith("/hunan-sme-hexin/cs-zhiyuan")
@@ -254,17 +277,17 @@ def test_a_chinese_query_finds_the_provider_and_links_to_its_page(visit):
     assert visit.page.url == visit.base_url + "/hunan-sme-hexin/cs-zhiyuan/"
 
 
-def test_a_filter_narrows_the_results_to_the_ticked_value(visit):
+def test_a_filter_narrows_the_results_to_the_chosen_value(visit):
     visit.open("/search/")
     visit.search("数字化")
     before = visit.result_count()
     links_before = visit.all_result_links()
     assert len(links_before) == before
     assert any("/hunan-sme-hexin/" not in link for link in links_before), "the query should span schemes"
-    visit.page.locator("summary.pagefind-ui__filter-name", has_text="名录").click()
-    visit.page.locator("label.pagefind-ui__filter-label", has_text="湖南核心服务机构").click()
-    expect(visit.page.locator(".pagefind-ui__message")).not_to_have_text(re.compile(rf"找到 {before} 条"))
-    expect(visit.page.locator(".pagefind-ui__message")).to_have_text(re.compile(r"找到 [0-9]+ 条"))
+    visit.choose_filter("名录", "湖南核心服务机构")
+    message = visit.page.locator(Visit.MESSAGE).first
+    expect(message).not_to_have_text(re.compile(rf"找到 {before} 条"))
+    expect(message).to_have_text(re.compile(r"找到 [0-9]+ 条"))
     after = visit.result_count()
     links = visit.all_result_links()
     visit.shot("search-filter-hunan")
@@ -279,12 +302,17 @@ def test_a_revoked_provider_page_shows_the_revoked_badge(visit):
     expect(visit.page.locator("article .dir-alert")).to_contain_text("撤销")
 
 
+# A sample of each kind of page; sample titles long enough to fill a phone's header are included
+# (湖北安防's scheme page, a 公示 notice, a region list, a provider with a 16-character name).
 PHONE_PAGES = {
     "home": "/",
     "scheme": "/hunan-sme-hexin/",
+    "scheme-long-title": "/hubei-afxh/",
     "provider": "/hunan-sme-hexin/cs-zhiyuan/",
-    "provider-long-text": "/hubei-sme-yanxuan/wh-xss-test/",
+    "provider-long-name": "/hunan-sme-hexin/xt-xiangrong/",
+    "region-list": "/hunan-sme-hexin/regions/430102/",
     "notices": "/notices/",
+    "notice": "/notices/hubei-sme-yanxuan--2026-1/",
     "revocations": "/notices/revocations/",
     "data": "/data/",
     "search-results": "/search/?q=数字化",
@@ -295,11 +323,19 @@ PHONE_PAGES = {
 def test_a_page_has_no_sideways_scrolling_on_a_375px_phone(phone, name):
     phone.open(PHONE_PAGES[name])
     if name == "search-results":
-        phone.page.locator(".pagefind-ui__result").first.wait_for()
+        phone.page.locator(Visit.RESULT).first.wait_for()
     phone.page.wait_for_load_state("networkidle")
     phone.shot(f"phone-{name}")
     width = phone.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"{PHONE_PAGES[name]} is {width}px wide on a 375px screen"
+    assert width <= 375, f"{PHONE_PAGES[name]} is {width}px wide on a 375px screen: {_widest(phone.page)}"
+
+
+def _widest(page) -> list[str]:
+    """The elements that stick out past the right edge (for the failure message)."""
+    return page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.')
+                          + ' right=' + Math.round(e.getBoundingClientRect().right))""")
 
 
 def test_user_text_on_a_provider_page_is_shown_as_text_and_never_run(visit):
@@ -323,15 +359,16 @@ def test_a_provider_name_with_markup_is_text_in_the_scheme_list(visit):
     assert link.locator("b").count() == 0
 
 
-def test_a_provider_name_with_markup_is_text_in_the_search_results(visit):
+def test_user_text_is_shown_as_text_in_the_search_results(visit):
     visit.open("/search/")
-    visit.search("标签测试")
-    result = visit.page.locator(".pagefind-ui__result", has_text="标签测试有限公司").first
+    visit.search("加粗")
+    result = visit.page.locator(Visit.RESULT, has_text="标签测试有限公司").first
     expect(result).to_be_visible()
+    visit.page.wait_for_load_state("networkidle")
     visit.shot("user-text-search")
     assert visit.page.evaluate("typeof window.__pwned") == "undefined"
-    assert result.locator(".pagefind-ui__result-title b, .pagefind-ui__result-title i").count() == 0
-    expect(result.locator(".pagefind-ui__result-link")).to_have_text(XSS_NAME)
+    assert result.locator("b, i, img, script, a[href^='http://evil.example']").count() == 0
+    expect(result.locator(Visit.LINK)).to_have_text(XSS_NAME)
 
 
 def test_a_record_not_in_the_sample_data_gets_its_own_page(visit):

@@ -1,0 +1,261 @@
+"""`directory import`: a spreadsheet staff keep in Excel becomes record files, all or nothing."""
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import yaml
+
+from conftest import TODAY, good_record
+from directory.formats import credit_code_check_character
+from directory.importer import import_records
+
+HUNAN = "hunan-sme-hexin"
+JILIN = "jilin-city-sme"
+
+# the keys of the good hunan record (tests/fixtures/records/) that one cell each can hold
+HUNAN_KEYS = [
+    "id", "scheme", "name", "credit_code", "nature", "region", "address", "postal_code", "established",
+    "legal_representative", "website", "contact.phone", "contact.email", "categories", "services", "profile",
+    "recommender", "facts.registered_capital_wan", "facts.total_assets_wan", "facts.service_assets_wan",
+    "facts.area_m2", "facts.staff_full_time", "facts.staff_qualified", "facts.staff_social_insured",
+    "facts.smes_served_per_year", "facts.satisfaction_pct", "facts.public_benefit_pct",
+    "facts.partner_institutions", "facts.no_bad_credit_record", "recognition.batch",
+    "recognition.certificate_no", "recognition.status", "private.contact_person", "private.mobile",
+]
+
+
+EXPERT_HEADER = ["id", "姓名", "职称", "工作单位", "学历", "从事中小企业服务年限", "服务领域", "行政区划代码",
+                 "推荐单位", "聘任起始日期", "手机"]
+
+
+def expert_row(expertise: str = "财会税务、投资融资") -> list:
+    """The good jilin expert (tests/fixtures/records/) as a row under EXPERT_HEADER."""
+    return ["liu-ming", "刘明", "高级会计师", "北华大学", "硕士研究生", 12, expertise, 220204,
+            "船营区中小企业服务中心", datetime(2025, 9, 1), 13900000000]
+
+
+def credit_code(first17: str) -> str:
+    return first17 + credit_code_check_character(first17)
+
+
+def fixture_value(record: dict, key: str):
+    for part in key.split("."):
+        record = record[part]
+    return record
+
+
+def as_cell(key: str, value):
+    """A value as staff would type it in Excel: lists with 、, services one per line, dates as dates,
+    region and postal code as the numbers Excel makes of them."""
+    if key == "categories":
+        return "、".join(value)
+    if key == "services":
+        return "\n".join(f"{s['name']}：{s['description']}" for s in value)
+    if key == "established":
+        return datetime.fromisoformat(value)
+    if key in ("region", "postal_code"):
+        return int(value)
+    return value
+
+
+def hunan_row(record_id: str, code17: str, **changes) -> list:
+    """One row of the good hunan record with its own id and credit code; `changes` by dotted key."""
+    record = yaml.safe_load(good_record(HUNAN))
+    record["established"] = str(record["established"])
+    values = {key: as_cell(key, fixture_value(record, key)) for key in HUNAN_KEYS}
+    values.update({"id": record_id, "credit_code": credit_code(code17), "name": f"{record_id} 有限公司"})
+    values.update({key.replace("__", "."): value for key, value in changes.items()})
+    return [values[key] for key in HUNAN_KEYS]
+
+
+def two_providers(**changes_to_second) -> list[list]:
+    return [HUNAN_KEYS,
+            hunan_row("cs-alpha", "91430102MA4L2X1Q5"),
+            hunan_row("cs-beta", "91430102MA4L2X1Q6", **changes_to_second)]
+
+
+def write_xlsx(path: Path, rows: list[list]) -> Path:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list[list], encoding: str = "utf-8-sig") -> Path:
+    def text(value) -> str:
+        if isinstance(value, datetime):
+            return f"{value.year}/{value.month}/{value.day}"   # as Excel writes a date into CSV
+        return "" if value is None else str(value)
+
+    with path.open("w", encoding=encoding, newline="") as handle:
+        csv.writer(handle).writerows([[text(value) for value in row] for row in rows])
+    return path
+
+
+def run(library, source: Path, **options):
+    return import_records(library.root, source, options.pop("scheme", HUNAN), today=TODAY, **options)
+
+
+def written_record(library, relative: str) -> dict:
+    return yaml.safe_load((library.root / relative).read_text(encoding="utf-8"))
+
+
+def providers_written(library) -> list[str]:
+    folder = library.root / "providers"
+    return sorted(p.relative_to(library.root).as_posix() for p in folder.rglob("*.yaml")) if folder.exists() else []
+
+
+def test_a_good_sheet_of_two_providers_is_written_and_both_files_validate_clean(library, tmp_path):
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers()))
+    assert result.findings == []
+    assert result.written == [f"providers/{HUNAN}/cs-alpha.yaml", f"providers/{HUNAN}/cs-beta.yaml"]
+    assert library.findings() == []
+
+
+def test_the_written_file_keeps_the_schema_order_and_numbers_that_are_text_stay_text(library, tmp_path):
+    run(library, write_xlsx(tmp_path / "list.xlsx", two_providers()))
+    text = (library.root / f"providers/{HUNAN}/cs-alpha.yaml").read_text(encoding="utf-8")
+    record = yaml.safe_load(text)
+    assert list(record)[:4] == ["id", "scheme", "name", "credit_code"]
+    assert "region: '430102'" in text and record["postal_code"] == "410011"
+    assert record["facts"]["area_m2"] == 300 and record["facts"]["no_bad_credit_record"] is True
+    assert record["established"] == "2018-05-10"
+    assert record["private"] == {"contact_person": "李某", "mobile": "13800000000"}
+
+
+def test_chinese_labels_work_as_headers(library, tmp_path):
+    labels = {"id": "记录编号", "name": " 机构名称 ", "credit_code": "统一社会信用代码", "region": "行政区划代码",
+              "facts.area_m2": "服务场所面积（平方米）", "contact.phone": "服务电话", "categories": "主要服务项目"}
+    rows = two_providers()
+    rows[0] = [labels.get(key, key) for key in HUNAN_KEYS]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", rows))
+    assert result.findings == [] and len(result.written) == 2
+    assert written_record(library, result.written[0])["facts"]["area_m2"] == 300
+
+
+def test_a_csv_saved_by_excel_with_a_bom_is_imported(library, tmp_path):
+    source = write_csv(tmp_path / "list.csv", two_providers())
+    assert source.read_bytes().startswith(b"\xef\xbb\xbf")
+    result = run(library, source)
+    assert result.findings == [] and len(result.written) == 2
+    record = written_record(library, result.written[1])
+    assert record["established"] == "2018-05-10" and record["region"] == "430102"
+    assert library.findings() == []
+
+
+def test_services_are_one_per_line_with_an_optional_description_after_a_colon(library, tmp_path):
+    services = "数字化诊断：数字化转型现状诊断与路线图。\n上云辅导: 协助企业上云\n\n政策咨询"
+    rows = [HUNAN_KEYS, hunan_row("cs-alpha", "91430102MA4L2X1Q5", services=services)]
+    [written] = run(library, write_xlsx(tmp_path / "list.xlsx", rows)).written
+    assert written_record(library, written)["services"] == [
+        {"name": "数字化诊断", "description": "数字化转型现状诊断与路线图。"},
+        {"name": "上云辅导", "description": "协助企业上云"},
+        {"name": "政策咨询"}]
+
+
+def test_list_cells_are_split_on_enumeration_commas_and_semicolons(library, tmp_path):
+    rows = [EXPERT_HEADER, expert_row(expertise=" 财会税务；投资融资; 政策解读、法律咨询 ")]
+    [written] = run(library, write_xlsx(tmp_path / "experts.xlsx", rows), scheme=JILIN, kind="expert").written
+    assert written_record(library, written)["expertise"] == ["财会税务", "投资融资", "政策解读", "法律咨询"]
+
+
+def test_a_row_below_the_minimum_area_is_reported_at_its_row_and_column_and_nothing_is_written(library, tmp_path):
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers(facts__area_m2=120)))
+    assert result.written == [] and providers_written(library) == []
+    [finding] = [f for f in result.findings if f.severity == "error"]
+    column = HUNAN_KEYS.index("facts.area_m2") + 1
+    assert (finding.path, finding.line, finding.column, finding.rule) == (str(tmp_path / "list.xlsx"), 3, column, "premises-area")
+    assert finding.message.startswith("第 3 行「facts.area_m2」：") and "第七条" in finding.basis
+
+
+def test_a_bad_credit_code_is_reported_with_its_rule_and_nothing_is_written(library, tmp_path):
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers(credit_code="91430102MA4L2X1Q6X")))
+    assert result.written == [] and providers_written(library) == []
+    [finding] = result.findings
+    assert (finding.line, finding.column, finding.rule) == (3, HUNAN_KEYS.index("credit_code") + 1, "credit-code")
+    assert finding.message.startswith("第 3 行「credit_code」：")
+
+
+def test_an_existing_record_is_not_overwritten_without_force(library, tmp_path):
+    existing = library.add(HUNAN, good_record(HUNAN).replace("cs-zhiyuan", "cs-beta"))
+    before = (library.root / existing).read_text(encoding="utf-8")
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers()))
+    assert result.written == [] and (library.root / existing).read_text(encoding="utf-8") == before
+    assert not (library.root / f"providers/{HUNAN}/cs-alpha.yaml").exists()
+    [finding] = [f for f in result.findings if f.rule == "import-exists"]
+    assert finding.line == 3 and f"记录 {existing} 已存在：加 --force 才会覆盖" in finding.message
+
+
+def test_an_existing_record_is_overwritten_with_force(library, tmp_path):
+    existing = library.add(HUNAN, good_record(HUNAN).replace("cs-zhiyuan", "cs-beta"))
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers()), force=True)
+    assert result.findings == [] and existing in result.written
+    assert written_record(library, existing)["name"] == "cs-beta 有限公司"
+    assert library.findings() == []
+
+
+def test_an_unknown_header_is_reported_on_row_1_and_nothing_is_written(library, tmp_path):
+    rows = two_providers()
+    rows[0] = rows[0][:2] + ["机构名"] + rows[0][3:]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", rows))
+    assert result.written == [] and providers_written(library) == []
+    [finding] = result.findings
+    assert (finding.line, finding.column, finding.rule) == (1, 3, "import-unknown-column")
+    assert "未知的列「机构名」" in finding.message and "可用的列名有" in finding.message and "机构名称" in finding.message
+
+
+def test_a_label_shared_by_several_nested_fields_is_reported_as_ambiguous(library, tmp_path):
+    rows = [HUNAN_KEYS + ["日期"], hunan_row("cs-alpha", "91430102MA4L2X1Q5") + ["2026-01-05"]]
+    [finding] = run(library, write_xlsx(tmp_path / "list.xlsx", rows)).findings
+    assert finding.rule == "import-ambiguous-column" and "recognition.revocation.date" in finding.message
+
+
+def test_a_gbk_csv_asks_staff_to_save_it_as_csv_utf8(library, tmp_path):
+    source = write_csv(tmp_path / "list.csv", two_providers(), encoding="gbk")
+    [finding] = run(library, source).findings
+    assert finding.rule == "import-encoding" and "请另存为 CSV UTF-8" in finding.message
+    assert providers_written(library) == []
+
+
+def test_a_row_without_id_and_a_repeated_id_are_reported(library, tmp_path):
+    without_id = hunan_row("cs-gamma", "91430102MA4L2X1Q8")
+    without_id[0] = None
+    rows = two_providers() + [hunan_row("cs-alpha", "91430102MA4L2X1Q7"), without_id]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", rows))
+    assert {(f.line, f.rule) for f in result.findings} == {(4, "import-duplicate-id"), (5, "import-id-missing")}
+    assert "与第 2 行重复" in next(f.message for f in result.findings if f.line == 4)
+    assert providers_written(library) == []
+
+
+def test_cells_are_read_by_the_column_type_so_no_is_false_and_text_numbers_are_numbers(library, tmp_path):
+    rows = [HUNAN_KEYS, hunan_row("cs-alpha", "91430102MA4L2X1Q5", facts__no_bad_credit_record="否",
+                                  facts__area_m2="312.5", facts__staff_full_time="20")]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", rows))
+    # 312.5 and "20" are accepted as numbers; the attestation read as false is refused
+    assert [f.rule for f in result.findings] == ["credit-record"]
+    assert result.findings[0].column == HUNAN_KEYS.index("facts.no_bad_credit_record") + 1
+
+
+def test_an_expert_sheet_is_written_under_experts(library, tmp_path):
+    result = run(library, write_xlsx(tmp_path / "experts.xlsx", [EXPERT_HEADER, expert_row()]), scheme=JILIN, kind="expert")
+    assert result.findings == [] and result.written == [f"providers/{JILIN}/experts/liu-ming.yaml"]
+    record = written_record(library, result.written[0])
+    assert record["expertise"] == ["财会税务", "投资融资"] and record["private"] == {"mobile": "13900000000"}
+    assert record["term"] == {"start": "2025-09-01"} and library.findings() == []
+
+
+def test_the_import_command_writes_nothing_and_exits_1_on_a_bad_row(library, tmp_path):
+    import subprocess
+    import sys
+
+    sheet = tmp_path / "bad.csv"
+    sheet.write_text("\ufeffid,name,credit_code,region\nx-one,长沙甲企业管理有限公司,91430102MA4L2X1Q5X,430102\n",
+                     encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "directory", "import", str(sheet), "--scheme", "hunan-sme-hexin"],
+                            cwd=library.root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "第 2 行" in result.stdout and "credit-code" in result.stdout
+    assert not (library.root / "providers" / "hunan-sme-hexin" / "x-one.yaml").exists()
