@@ -1,0 +1,259 @@
+"""Application forms on the public site, generated from each scheme's JSON Schema.
+
+One page per record kind of each scheme:
+
+* providers: `/<scheme-id>/apply/` (docs `<scheme-id>/apply/index.md`); `apply` is a reserved
+  record id, so no provider page can take this address;
+* experts (jilin-city-sme): `/<scheme-id>/experts/apply/` — beside the expert pages, whose ids
+  cannot be `apply` either.
+
+Beside each page the build writes `schema.json`: the same inlined schema `directory validate`
+checks records with (`schemas.validators[(scheme, kind)].schema`), so the browser validates with
+exactly these rules (templates/assets/apply.js, with the vendored @cfworker/json-schema and a port
+of the credit-code check character). The form's fields come from that schema too: inputs are
+named by the dotted key (`facts.area_m2`), labels are the schema `title`s, hints its `x-hint`s,
+choices its `enum`s, and the region list is the scheme's area of the GB/T 2260 table.
+
+Fields: every public top-level property, plus `facts` (申报数据, private on the site but part of
+an application) and `private` (contact person and mobile; never published). Left out, because
+staff fill them in later or they are derived: `recognition`, `reports`, `waivers`, `service_log`
+and `term.end` (derived from `term.start`). Entry conditions (thresholds in scheme.yaml) are shown
+beside their fields but not checked in the browser: staff check them when the record is submitted.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field as dataclass_field
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from directory.regions import regions
+from directory.schemes import Condition, Scheme
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE = "apply.md.j2"
+ASSETS = ("apply.js", "apply.css", "vendor")          # under templates/assets/
+FORM_FOLDERS = {"provider": "apply/", "expert": "experts/apply/"}
+KIND_NAMES = {"provider": "服务机构", "expert": "专家"}
+
+SKIPPED = {"recognition", "reports", "waivers", "service_log"}    # filled in by staff later
+PRIVATE_INCLUDED = {"facts", "private"}                             # private, but part of an application
+DERIVED = {"term.end": "聘任截止日期按办法由起始日期推算，不必填写"}
+# `private` of a provider is a free mapping (no properties in the schema): offer these two.
+FREE_PRIVATE = {
+    "contact_person": {"title": "联系人", "type": "string"},
+    "mobile": {"title": "联系人手机", "type": "string", "x-hint": "如 13800000000"},
+}
+TEXTAREA_FROM = 500          # strings allowed this long or longer get a textarea
+INPUT_TYPES = {"phone": "tel", "mobile": "tel", "website": "url"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One control of the form."""
+
+    name: str                   # the dotted key: name, facts.area_m2, services.0.name
+    label: str                  # the schema's title
+    control: str                # text textarea number date email tel url select boolean region checkboxes hidden
+    required: bool = False
+    hint: str = ""              # the schema's x-hint
+    notes: tuple[str, ...] = ()  # standard, basis and entry conditions: information, not checks
+    options: tuple[tuple[str, str], ...] = ()   # (value, label)
+    value: str = ""             # hidden fields only
+    step: str = ""
+    minimum: str = ""
+    maximum: str = ""
+    json_type: str = "string"   # how apply.js reads the value: string integer number boolean array
+    kind: str = "field"
+
+    @property
+    def id(self) -> str:
+        return "f-" + self.name.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class Group:
+    """A fieldset: an object (contact, facts, term, private) or a repeatable list (services)."""
+
+    name: str
+    label: str
+    fields: tuple[Field, ...]
+    repeat: bool = False        # one row per list item; apply.js adds and removes rows
+    private: bool = False
+    required: bool = False
+    kind: str = "group"
+
+
+@dataclass(frozen=True)
+class Form:
+    scheme: Scheme
+    kind: str
+    url: str                    # site-relative, e.g. hunan-sme-hexin/apply/
+    heading: str
+    record_folder: str          # where the record goes, e.g. providers/hunan-sme-hexin/
+    items: tuple[Field | Group, ...]
+    conditions: tuple[str, ...] = dataclass_field(default_factory=tuple)
+
+    @property
+    def docs_path(self) -> str:
+        return self.url + "index.md"
+
+
+def render_apply_pages(catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str) -> list[str]:
+    """Write each scheme's application form(s) and their schema.json; return the paths written
+    (relative to `docs_dir`)."""
+    source = templates_dir if (templates_dir / "pages" / TEMPLATE).exists() else PACKAGE_TEMPLATES
+    env = Environment(loader=FileSystemLoader(str(source / "pages")), autoescape=True, trim_blocks=True,
+                      lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
+    env.filters["title_text"] = lambda text: str(text).translate(str.maketrans("<>&\"'", "＜＞＆＂＇"))
+    template = env.get_template(TEMPLATE)
+    written: list[str] = []
+
+    def write(relative: str, text: str) -> None:
+        target = docs_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(relative)
+
+    for scheme in catalogue.schemes:
+        for kind in scheme.kinds:
+            validator = schemas.validators.get((scheme.id, kind))
+            if validator is None:
+                continue
+            form = build_form(scheme, kind, validator.schema)
+            root = "../" * form.url.count("/")
+            write(form.docs_path, template.render(root=root, today=catalogue.today, site_name=site_name,
+                                                  form=form, scheme=scheme))
+            write(form.url + "schema.json", schema_json(validator.schema))
+    _ensure_assets(templates_dir, docs_dir)
+    return written
+
+
+def schema_json(schema: dict) -> str:
+    """The inlined schema as the browser reads it: the same dict `directory validate` uses."""
+    return json.dumps(schema, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def build_form(scheme: Scheme, kind: str, schema: dict) -> Form:
+    conditions = _conditions_by_field(scheme.conditions.get(kind, ()))
+    required = set(schema.get("required", []))
+    items: list[Field | Group] = []
+    for key, subschema in schema.get("properties", {}).items():
+        if key in SKIPPED or (subschema.get("x-private") and key not in PRIVATE_INCLUDED):
+            continue
+        if key == "scheme":
+            items.append(Field("scheme", subschema.get("title", key), "hidden", value=scheme.id))
+            continue
+        item = _item(key, subschema, key in required, scheme, conditions)
+        if item is not None:
+            items.append(item)
+    kind_name = KIND_NAMES.get(kind, kind)
+    folder = f"providers/{scheme.id}/" + ("experts/" if kind == "expert" else "")
+    return Form(
+        scheme=scheme, kind=kind, url=f"{scheme.id}/{FORM_FOLDERS.get(kind, kind + '/apply/')}",
+        heading=f"{scheme.short_title} · {kind_name}申请表", record_folder=folder, items=tuple(items),
+        conditions=tuple(f"{c.label}（{scheme.cite(c.basis)}）" for c in scheme.conditions.get(kind, ())),
+    )
+
+
+def _item(key: str, schema: dict, required: bool, scheme: Scheme, conditions: dict) -> Field | Group | None:
+    kind = schema.get("type")
+    title = schema.get("title", key)
+    if kind == "object":
+        properties = schema.get("properties") or (FREE_PRIVATE if key == "private" else {})
+        inner_required = set(schema.get("required", []))
+        fields = tuple(f for sub_key, sub_schema in properties.items()
+                       if f"{key}.{sub_key}" not in DERIVED
+                       for f in [_field(f"{key}.{sub_key}", sub_key, sub_schema,
+                                        required and sub_key in inner_required, scheme, conditions)] if f)
+        for name, note in DERIVED.items():
+            if name.startswith(key + ".") and fields:
+                first = fields[0]
+                fields = (Field(**{**first.__dict__, "notes": first.notes + (note,)}),) + fields[1:]
+        return Group(key, title, fields, private=bool(schema.get("x-private")), required=required) if fields else None
+    if kind == "array" and schema.get("items", {}).get("type") == "object":
+        items = schema["items"]
+        inner_required = set(items.get("required", []))
+        fields = tuple(f for sub_key, sub_schema in items.get("properties", {}).items()
+                       for f in [_field(f"{key}.0.{sub_key}", sub_key, sub_schema, sub_key in inner_required,
+                                        scheme, conditions)] if f)
+        return Group(key, title, fields, repeat=True, private=bool(schema.get("x-private")),
+                     required=required) if fields else None
+    return _field(key, key, schema, required, scheme, conditions)
+
+
+def _field(name: str, key: str, schema: dict, required: bool, scheme: Scheme, conditions: dict) -> Field | None:
+    kind = schema.get("type")
+    title = schema.get("title", key)
+    hint = schema.get("x-hint", "")
+    notes: list[str] = []
+    if schema.get("x-standard"):
+        notes.append(f"按 {schema['x-standard']} 检查")
+    condition_list = conditions.get(name.replace(".0.", "."), [])
+    for condition in condition_list:
+        notes.append(f"入库条件：{condition.label}（{scheme.cite(condition.basis)}）")
+    basis = schema.get("x-basis") or schema.get("items", {}).get("x-basis")
+    if basis and basis not in {c.basis for c in condition_list}:
+        notes.append(f"依据：{scheme.cite(basis)}")
+    common = dict(name=name, label=title, required=required, notes=tuple(notes))
+
+    if "enum" in schema:
+        return Field(**common, control="select", hint=hint,
+                     options=tuple((str(v), str(v)) for v in schema["enum"]),
+                     json_type="boolean" if all(isinstance(v, bool) for v in schema["enum"]) else "string")
+    if kind == "boolean":
+        return Field(**common, control="boolean", hint=hint, options=(("true", "是"), ("false", "否")),
+                     json_type="boolean")
+    if kind == "array":
+        items = schema.get("items", {})
+        if "enum" in items:
+            return Field(**common, control="checkboxes", hint=hint,
+                         options=tuple((str(v), str(v)) for v in items["enum"]), json_type="array")
+        return None  # no other kind of list occurs in the schemas; staff can add one by hand
+    if kind in ("integer", "number"):
+        return Field(**common, control="number", hint=hint, step="1" if kind == "integer" else "any",
+                     minimum=_bound(schema.get("minimum")), maximum=_bound(schema.get("maximum")),
+                     json_type=kind)
+    if kind not in (None, "string"):
+        return None
+    fmt = schema.get("format")
+    if fmt == "date":
+        return Field(**common, control="date")       # the date picker writes YYYY-MM-DD
+    if fmt == "region-code":
+        options = tuple((code, f"{region.full_name}（{code}）") for code, region in sorted(regions().items())
+                        if code.startswith(scheme.region_prefix))
+        return Field(**common, control="region", hint=f"{scheme.region_name}的行政区划", options=options)
+    if fmt == "email":
+        return Field(**common, control="email", hint=hint)
+    if (schema.get("maxLength") or 0) >= TEXTAREA_FROM:
+        return Field(**common, control="textarea", hint=hint)
+    return Field(**common, control=INPUT_TYPES.get(key, "text"), hint=hint)
+
+
+def _bound(value) -> str:
+    return "" if value is None or isinstance(value, bool) else str(value)
+
+
+def _conditions_by_field(conditions: tuple[Condition, ...]) -> dict[str, list[Condition]]:
+    table: dict[str, list[Condition]] = {}
+    for condition in conditions:
+        for name in dict.fromkeys((condition.field, condition.numerator, condition.denominator)):
+            if name:
+                table.setdefault(name, []).append(condition)
+    return table
+
+
+def _ensure_assets(templates_dir: Path, docs_dir: Path) -> None:
+    """A library whose own templates/ predate the forms still gets the form's script and styles."""
+    import shutil
+
+    for name in ASSETS:
+        if (templates_dir / "assets" / name).exists() or not (PACKAGE_TEMPLATES / "assets" / name).exists():
+            continue
+        source, target = PACKAGE_TEMPLATES / "assets" / name, docs_dir / "assets" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(source, target)
