@@ -80,7 +80,6 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                                     f"{name}：{message}", action, basis))
 
         if life.status == "expiring":
-            grades = record.recognition.get("grades") if isinstance(record.recognition.get("grades"), dict) else {}
             add("expiring", life.valid_until, f"有效期至 {life.valid_until}，剩 {life.days_left} 天",
                 "续期" if scheme.validity_starts == "term" else "到期复核/重新申报", scheme.cite(scheme.validity_basis))
         elif life.status == "expired":

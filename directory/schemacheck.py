@@ -107,39 +107,26 @@ def schema_findings(validator: Draft202012Validator, document: Document, scheme:
 
 
 def describe(validator: Draft202012Validator, parts: tuple) -> tuple[dict, str]:
-    """The (dereferenced) subschema and Chinese label for the value at `parts`."""
-    schema, resolver = validator.schema, validator._resolver  # noqa: SLF001 - jsonschema's resolver
+    """The subschema and Chinese label for the value at `parts` (the schema is inlined: no $ref)."""
+    schema = validator.schema
     label = ""
-    for index, part in enumerate(parts):
-        schema, resolver, title = _deref(schema, resolver)
-        label = title or label
+    for part in parts:
+        label = schema.get("title") or label
         if isinstance(part, int):
             schema = schema.get("items", {}) if isinstance(schema.get("items"), dict) else {}
+        elif part in schema.get("properties", {}):
+            schema = schema["properties"][part]
+        elif isinstance(schema.get("additionalProperties"), dict):
+            schema = schema["additionalProperties"]
         else:
-            properties = schema.get("properties", {})
-            if part in properties:
-                schema = properties[part]
-            elif isinstance(schema.get("additionalProperties"), dict):
-                schema = schema["additionalProperties"]
-            else:
-                schema = {}
-    schema, resolver, title = _deref(schema, resolver)
-    if title:
-        return schema, title
+            schema = {}
+    if schema.get("title"):
+        return schema, schema["title"]
     if parts and isinstance(parts[-1], int):
         return schema, f"{label} 第 {parts[-1] + 1} 项"
     if parts:
         return schema, f"{label}·{parts[-1]}" if label else str(parts[-1])
     return schema, "记录"
-
-
-def _deref(schema: dict, resolver):
-    title = schema.get("title") if isinstance(schema, dict) else None
-    while isinstance(schema, dict) and "$ref" in schema:
-        resolved = resolver.lookup(schema["$ref"])
-        schema, resolver = resolved.contents, resolved.resolver
-        title = title or schema.get("title")
-    return (schema if isinstance(schema, dict) else {}), resolver, title
 
 
 def _finding(validator, error, document: Document, scheme: Scheme | None) -> Finding:

@@ -1,7 +1,6 @@
 """`directory build`: refuses invalid data, never half-writes site/, publishes what it should."""
 from __future__ import annotations
 
-import filecmp
 import json
 import shutil
 import subprocess
