@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             return _report(root, args)
         if args.command == "build":
             return _build(root, args)
+    except UsageError as error:
+        print(f"directory：{error}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()
         return 1
@@ -93,18 +96,28 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+class UsageError(Exception):
+    """Wrong place, wrong arguments or a broken settings file: exit 2 with this message."""
+
+
+def _require_library(root: Path) -> None:
+    if not (root / "schemes").is_dir():
+        raise UsageError(f"{root} 下没有 schemes/ 文件夹：请在名录仓库的根目录运行，或用 --root 指定")
+
+
+def _calendar(root: Path):
+    _require_library(root)
+    try:
+        return load_calendar(root)
+    except ValueError as error:  # holidays.yaml that staff edited by hand
+        raise UsageError(str(error)) from None
+
+
 def _validate(root: Path, args) -> int:
     from directory.repository import within_focus, load_repository, save_cache
     from directory.validate import validate_repository
 
-    if not (root / "schemes").is_dir():
-        print(f"directory：{root} 下没有 schemes/ 文件夹：请在名录仓库的根目录运行，或用 --root 指定", file=sys.stderr)
-        return 2
-    try:
-        calendar = load_calendar(root)
-    except ValueError as error:
-        print(f"directory：{error}", file=sys.stderr)
-        return 2
+    calendar = _calendar(root)
     focus = [_relative(root, path) for path in args.paths] or None
     repository = load_repository(root, focus)
     findings = validate_repository(repository, args.today or today_in_china(), calendar)
@@ -125,14 +138,7 @@ def _report(root: Path, args) -> int:
     from directory.report import build_report
     from directory.repository import load_repository
 
-    if not (root / "schemes").is_dir():
-        print(f"directory：{root} 下没有 schemes/ 文件夹：请在名录仓库的根目录运行，或用 --root 指定", file=sys.stderr)
-        return 2
-    try:
-        calendar = load_calendar(root)
-    except ValueError as error:
-        print(f"directory：{error}", file=sys.stderr)
-        return 2
+    calendar = _calendar(root)
     repository = load_repository(root)
     if args.scheme and args.scheme not in repository.schemes:
         print(f"directory：没有名录「{args.scheme}」：可用的有 {'、'.join(sorted(repository.schemes))}", file=sys.stderr)
@@ -150,20 +156,14 @@ def _import(root: Path, args) -> int:
     from directory.importer import import_records
     from directory.schemes import load_schemes
 
-    if not (root / "schemes").is_dir():
-        print(f"directory：{root} 下没有 schemes/ 文件夹：请在名录仓库的根目录运行，或用 --root 指定", file=sys.stderr)
-        return 2
+    _require_library(root)
     schemes = load_schemes(root).schemes
     if args.scheme not in schemes or args.kind not in schemes[args.scheme].kinds:
         print(f"directory：名录「{args.scheme}」不存在或不收录{'专家' if args.kind == 'expert' else '服务机构'}"
               f"（可用的名录：{'、'.join(sorted(schemes))}）", file=sys.stderr)
         return 2
-    try:
-        result = import_records(root, args.source, args.scheme, args.kind, args.force,
-                                today=args.today or today_in_china())
-    except ValueError as error:  # a malformed holidays.yaml
-        print(f"directory：{error}", file=sys.stderr)
-        return 2
+    _calendar(root)  # a malformed holidays.yaml is a usage error, reported before anything is read
+    result = import_records(root, args.source, args.scheme, args.kind, args.force, today=args.today or today_in_china())
     output = reporters.REPORTERS[args.format](result.findings)
     if output:
         print(output)
@@ -222,14 +222,7 @@ def _workdays(root: Path, args) -> int:
 def _build(root: Path, args) -> int:
     from directory.build import BuildError, build_site
 
-    if not (root / "schemes").is_dir():
-        print(f"directory：{root} 下没有 schemes/ 文件夹：请在名录仓库的根目录运行，或用 --root 指定", file=sys.stderr)
-        return 2
-    try:
-        calendar = load_calendar(root)
-    except ValueError as error:
-        print(f"directory：{error}", file=sys.stderr)
-        return 2
+    calendar = _calendar(root)
     try:
         result = build_site(root, args.today or today_in_china(), calendar)
     except BuildError as error:
