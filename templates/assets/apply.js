@@ -1,0 +1,592 @@
+// 申请表 (/<scheme>/apply/): read the form, validate it with the scheme's own JSON Schema, write YAML.
+//
+// One set of rules: schema.json beside the page is the inlined schema `directory validate` checks
+// records with (directory/form.py writes it from schemas.validators). It is checked here by the
+// vendored @cfworker/json-schema (draft 2020-12); the formats are the ones directory/formats.py
+// registers on jsonschema's FormatChecker, ported: the credit-code check character of
+// GB 32100-2015, "date" and "email" as jsonschema checks them, and "region-code" as membership of
+// the region list (the scheme's area of the GB/T 2260 table, which the page's <select> offers).
+// Entry conditions (scheme.yaml thresholds) are not checked here: staff check them on submission.
+//
+// Everything the user types is data: it reaches the page only through textContent and value.
+// Nothing is sent anywhere; the only requests are for this script, the validator and schema.json.
+import { Validator, format } from './vendor/cfworker-json-schema/index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Formats (directory/formats.py)
+
+// GB 32100-2015 §4: the 31 characters of the code (no I, O, S, V, Z) and the weights of positions 1-17.
+const CREDIT_CODE_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+
+export function creditCodeCheckCharacter(first17) {
+  let total = 0;
+  for (let i = 0; i < 17; i += 1) total += CREDIT_CODE_CHARSET.indexOf(first17[i]) * CREDIT_CODE_WEIGHTS[i];
+  return CREDIT_CODE_CHARSET[(31 - (total % 31)) % 31];
+}
+
+// The message of formats.check_credit_code, or '' when the code is valid.
+export function creditCodeProblem(value) {
+  if (typeof value !== 'string') return '';
+  const chars = [...value];
+  if (chars.length !== 18) return `统一社会信用代码应为 18 位，「${value}」是 ${chars.length} 位`;
+  const upper = value.toUpperCase();
+  if (value !== upper && upper === upper.trim() && [...upper].every((c) => CREDIT_CODE_CHARSET.includes(c))) {
+    return `统一社会信用代码中的字母应为大写：「${upper}」`;
+  }
+  const wrong = [...new Set(chars.filter((c) => !CREDIT_CODE_CHARSET.includes(c)))];
+  if (wrong.length) {
+    return `统一社会信用代码「${value}」含有不允许的字符「${wrong.join('')}」：只能是数字和大写字母（不含 I、O、S、V、Z）`;
+  }
+  const expected = creditCodeCheckCharacter(value.slice(0, 17));
+  if (value[17] !== expected) {
+    return `统一社会信用代码「${value}」校验位不对：按前 17 位计算，第 18 位应为「${expected}」，请核对营业执照`;
+  }
+  return '';
+}
+
+// jsonschema's "date": ^\d{4}-\d{2}-\d{2}$ (ASCII) and a real date (datetime.date.fromisoformat).
+function isDate(value) {
+  const match = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
+let regionCodes = new Set();
+format['credit-code'] = (value) => creditCodeProblem(value) === '';
+format['region-code'] = (value) => regionCodes.has(value);
+format.date = isDate;
+format.email = (value) => value.includes('@');       // jsonschema's FormatChecker: "@" in value
+
+// ---------------------------------------------------------------------------------------------
+// YAML: block style, keys in schema order, read back by directory/loader.py (PyYAML, YAML 1.1)
+// as exactly the values written.
+
+const YAML_WORDS = /^(?:y|n|yes|no|true|false|on|off|null|~)$/i;
+
+// PyYAML's printable characters; anything else (and every line break) is written as an escape.
+function printable(code) {
+  return code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xd7ff)
+    || (code >= 0xe000 && code <= 0xfffd && code !== 0xfeff) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+function hex(code, width) {
+  return code.toString(16).toUpperCase().padStart(width, '0');
+}
+
+function doubleQuoted(text) {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0);
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (printable(code)) out += ch;
+    else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
+    else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
+  }
+  return `${out}"`;
+}
+
+// A plain scalar only when YAML 1.1 cannot read it as anything but this string: not empty, no
+// surrounding space, not a number/date/boolean/null look-alike (nothing starting with a digit,
+// sign or dot), no indicator at the start, no ": " or " #", nothing unprintable.
+function plainIsSafe(text) {
+  if (text === '' || text !== text.trim() || YAML_WORDS.test(text)) return false;
+  if (/^[-?:,[\]{}#&*!|>'"%@`0-9+.<=~\\]/.test(text)) return false;
+  if (/: |:$| #|\t/.test(text)) return false;
+  for (const ch of text) if (!printable(ch.codePointAt(0)) || ch === '\t') return false;
+  return true;
+}
+
+function scalar(value) {
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    const text = String(value);
+    // PyYAML reads 1e+21 as a string: a float needs a dot before the exponent
+    return /e/i.test(text) && !text.includes('.') ? text.replace(/e/i, '.0e') : text;
+  }
+  const text = String(value);
+  return plainIsSafe(text) ? text : doubleQuoted(text);
+}
+
+function yamlKey(key) {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && !YAML_WORDS.test(key) ? key : doubleQuoted(key);
+}
+
+function isMapping(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function emitMapping(object, pad, lines) {
+  for (const [key, value] of Object.entries(object)) {
+    const head = `${pad}${yamlKey(key)}:`;
+    if (isMapping(value) && Object.keys(value).length) {
+      lines.push(head);
+      emitMapping(value, `${pad}  `, lines);
+    } else if (Array.isArray(value) && value.length) {
+      lines.push(head);
+      emitSequence(value, `${pad}  `, lines);
+    } else if (isMapping(value)) {
+      lines.push(`${head} {}`);
+    } else if (Array.isArray(value)) {
+      lines.push(`${head} []`);
+    } else {
+      lines.push(`${head} ${scalar(value)}`);
+    }
+  }
+}
+
+function emitSequence(items, pad, lines) {
+  for (const item of items) {
+    if (isMapping(item) && Object.keys(item).length) {
+      const inner = [];
+      emitMapping(item, `${pad}  `, inner);
+      inner[0] = `${pad}- ${inner[0].slice(pad.length + 2)}`;
+      lines.push(...inner);
+    } else if (Array.isArray(item) && item.length) {
+      const inner = [];
+      emitSequence(item, `${pad}  `, inner);
+      inner[0] = `${pad}- ${inner[0].slice(pad.length + 2)}`;
+      lines.push(...inner);
+    } else {
+      lines.push(`${pad}- ${isMapping(item) ? '{}' : Array.isArray(item) ? '[]' : scalar(item)}`);
+    }
+  }
+}
+
+export function toYaml(record, comments = []) {
+  const lines = comments.map((line) => `# ${line.replace(/[\r\n\u0085\u2028\u2029]+/g, ' ')}`);
+  emitMapping(record, '', lines);
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the form: controls are named by the dotted key; DOM order is schema order.
+
+function controlValue(control) {
+  const type = control.dataset.type;
+  if (control.type === 'checkbox') return control.checked ? control.value : undefined;
+  if (control.type === 'number') {
+    if (control.validity.badInput) return { bad: true };
+    return control.value.trim() === '' ? undefined : Number(control.value);
+  }
+  const text = control.value.replace(/\r\n?/g, '\n').trim();
+  if (text === '') return undefined;
+  if (type === 'boolean') return text === 'true';
+  if (type === 'integer' || type === 'number') return Number(text);
+  return text;
+}
+
+function setPath(target, parts, value) {
+  let node = target;
+  parts.forEach((part, index) => {
+    const last = index === parts.length - 1;
+    if (last) {
+      node[part] = value;
+      return;
+    }
+    if (node[part] === undefined) node[part] = /^[0-9]+$/.test(parts[index + 1]) ? [] : {};
+    node = node[part];
+  });
+}
+
+// The record, the names the browser could not read (numbers it could not parse), and for list
+// rows the form name of each written item (services.0 -> services.2 when rows 0 and 1 were empty).
+function readForm(form) {
+  const record = {};
+  const unreadable = [];
+  const aliases = new Map();
+  const skipped = new Set();
+  for (const rows of form.querySelectorAll('[data-rows]')) {
+    let written = 0;
+    rows.querySelectorAll('[data-row]').forEach((row, index) => {
+      const filled = [...row.querySelectorAll('[name]')].some((c) => {
+        const value = controlValue(c);
+        return value !== undefined;
+      });
+      if (filled) {
+        aliases.set(`${rows.dataset.rows}.${written}`, `${rows.dataset.rows}.${index}`);
+        row.dataset.writtenAs = String(written);
+        written += 1;
+      } else {
+        skipped.add(row);
+      }
+    });
+  }
+  for (const control of form.querySelectorAll('[name]')) {
+    const row = control.closest('[data-row]');
+    if (row && skipped.has(row)) continue;
+    const value = controlValue(control);
+    if (value === undefined) continue;
+    if (value && value.bad) {
+      unreadable.push(control.name);
+      continue;
+    }
+    let parts = control.name.split('.');
+    if (row) parts = [parts[0], row.dataset.writtenAs, ...parts.slice(2)];
+    if (control.dataset.type === 'array') {
+      const list = parts.reduce((node, part) => (node ? node[part] : undefined), record);
+      if (Array.isArray(list)) list.push(value);
+      else setPath(record, parts, [value]);
+    } else {
+      setPath(record, parts, value);
+    }
+  }
+  return { record, unreadable, aliases };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation messages (the wording of directory/schemacheck.py)
+
+const TYPE_NAMES = {
+  string: '文本', integer: '整数', number: '数字', boolean: '是或否', object: '“键: 值”映射', array: '列表', null: '空值',
+};
+
+function pointerParts(location) {
+  return location.replace(/^#\/?/, '').split('/').filter((p) => p !== '')
+    .map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function at(node, parts) {
+  return parts.reduce((current, part) => (current == null ? undefined : current[part]), node);
+}
+
+function labelOf(subschema, form, name) {
+  if (subschema && subschema.title) return subschema.title;
+  const control = fieldFor(form, name);
+  const label = control && control.wrapper.querySelector('label, legend');
+  return label ? label.textContent.replace('（必填）', '').trim() : name;
+}
+
+function message(error, subschema, value, title, form) {
+  const keyword = error.keyword;
+  const rule = subschema ? subschema[keyword] : undefined;
+  const hint = subschema && subschema['x-hint'];
+  switch (keyword) {
+    case 'type': {
+      const expected = [].concat(rule || []).map((t) => TYPE_NAMES[t] || t).join('或');
+      return `「${title}」应为${expected}`;
+    }
+    case 'enum':
+      return `「${title}」的值「${value}」不在可选范围内：${(rule || []).join('、')}`;
+    case 'const':
+      return `「${title}」应为「${rule}」`;
+    case 'format':
+      if (rule === 'credit-code') return creditCodeProblem(value);
+      if (rule === 'date') return `「${title}」「${value}」不是有效日期：日期写作 YYYY-MM-DD，如 2025-10-20`;
+      if (rule === 'region-code') return `「${title}」请从列表中选择${form.dataset.regionName || ''}的行政区划`;
+      return `「${title}」格式不对：「${value}」${hint ? `（${hint}）` : ''}`;
+    case 'pattern':
+      return `「${title}」格式不对：「${value}」${hint ? `，应为${hint}` : ''}`;
+    case 'minLength':
+      return rule <= 1 ? `「${title}」不能为空` : `「${title}」至少 ${rule} 个字`;
+    case 'maxLength':
+      return `「${title}」最多 ${rule} 个字，现有 ${[...String(value)].length} 个字`;
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return `「${title}」应不小于 ${rule}，现为 ${value}`;
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return `「${title}」应不大于 ${rule}，现为 ${value}`;
+    case 'minItems':
+      return `「${title}」至少选择 ${rule} 项`;
+    case 'maxItems':
+      return `「${title}」最多选择 ${rule} 项`;
+    case 'uniqueItems':
+      return `「${title}」有重复项`;
+    case 'additionalProperties':
+    case 'unevaluatedProperties':
+      return `「${title}」中有未知字段`;
+    default:
+      return `「${title}」不符合要求`;
+  }
+}
+
+// Errors that only say "something below failed": the error below says what.
+const WRAPPERS = new Set(['properties', 'items', 'prefixItems', 'additionalItems', 'allOf', 'anyOf', 'oneOf',
+  'if', 'then', 'else', '$ref', '$recursiveRef', 'contains', 'dependentSchemas', 'patternProperties', 'false',
+  'unevaluatedItems', 'propertyNames']);
+
+// [{name: dotted key, message}] for every problem of the record, at most one per name.
+function problems(validator, schema, record, aliases, form) {
+  const found = [];
+  const { errors } = validator.validate(record);
+  for (const error of errors) {
+    if (WRAPPERS.has(error.keyword)) continue;
+    const instanceParts = pointerParts(error.instanceLocation);
+    const schemaParts = pointerParts(error.keywordLocation).slice(0, -1);
+    const subschema = at(schema, schemaParts);
+    if (error.keyword === 'required') {
+      const instance = at(record, instanceParts) || {};
+      for (const key of (subschema && subschema.required) || []) {
+        if (key in instance) continue;
+        const childSchema = subschema.properties && subschema.properties[key];
+        const name = [...instanceParts, key].join('.');
+        found.push({ name, message: `缺少必填项「${labelOf(childSchema, form, name)}」` });
+      }
+      continue;
+    }
+    const name = instanceParts.join('.');
+    const value = at(record, instanceParts);
+    found.push({ name, message: message(error, subschema, value, labelOf(subschema, form, name), form) });
+  }
+  return found.map(({ name, message: text }) => {
+    const parts = name.split('.');
+    const alias = aliases.get(parts.slice(0, 2).join('.'));
+    return { name: alias ? [alias, ...parts.slice(2)].join('.') : name, message: text };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Marking fields
+
+function fieldFor(form, name) {
+  const controls = [...form.querySelectorAll('[name]')].filter((c) => c.type !== 'hidden');
+  let parts = name.split('.');
+  while (parts.length) {
+    const key = parts.join('.');
+    let matching = controls.filter((c) => c.name === key);
+    if (!matching.length) matching = controls.filter((c) => c.name.startsWith(`${key}.`)).slice(0, 1);
+    if (matching.length) {
+      return { controls: matching, wrapper: matching[0].closest('[data-field]') };
+    }
+    parts = parts.slice(0, -1);
+  }
+  return null;
+}
+
+function clearField(wrapper) {
+  if (!wrapper) return;
+  wrapper.querySelectorAll('[aria-invalid]').forEach((c) => c.removeAttribute('aria-invalid'));
+  wrapper.classList.remove('dir-apply__field--invalid');
+  const error = wrapper.querySelector('.dir-apply__error');
+  if (error) {
+    error.textContent = '';
+    error.hidden = true;
+  }
+}
+
+function showProblems(form, found) {
+  const summary = form.querySelector('#apply-summary');
+  const marked = new Map();
+  const unplaced = [];
+  for (const problem of found) {
+    const field = fieldFor(form, problem.name);
+    if (!field || !field.wrapper) {
+      unplaced.push(problem);
+      continue;
+    }
+    if (marked.has(field.wrapper)) continue;
+    marked.set(field.wrapper, { ...problem, controls: field.controls });
+    field.controls.forEach((c) => c.setAttribute('aria-invalid', 'true'));
+    field.wrapper.classList.add('dir-apply__field--invalid');
+    const error = field.wrapper.querySelector('.dir-apply__error');
+    error.textContent = problem.message;
+    error.hidden = false;
+  }
+  const ordered = [...marked.values()].sort((a, b) => (
+    a.controls[0].compareDocumentPosition(b.controls[0]) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  summary.replaceChildren();
+  const heading = document.createElement('p');
+  heading.textContent = `有 ${ordered.length + unplaced.length} 处需要修改，YAML 未生成：`;
+  const list = document.createElement('ul');
+  for (const problem of ordered) {
+    const item = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = `#${problem.controls[0].id}`;
+    link.textContent = problem.message;
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      problem.controls[0].focus();
+    });
+    item.append(link);
+    list.append(item);
+  }
+  for (const problem of unplaced) {
+    const item = document.createElement('li');
+    item.textContent = `${problem.name}：${problem.message}`;
+    list.append(item);
+  }
+  summary.append(heading, list);
+  summary.hidden = false;
+  if (ordered.length) ordered[0].controls[0].focus();
+  else summary.focus();
+  return ordered.length + unplaced.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// List rows (服务产品): add, remove, renumber
+
+function renumber(rows) {
+  const name = rows.dataset.rows;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`(^|[\\s-]|^f-|^e-|^h-)(${escaped})([.-])[0-9]+([.-])`, 'g');
+  rows.querySelectorAll('[data-row]').forEach((row, index) => {
+    for (const element of row.querySelectorAll('[name], [id], [for], [aria-describedby], [data-field]')) {
+      for (const attribute of ['name', 'id', 'for', 'aria-describedby', 'data-field']) {
+        const value = element.getAttribute(attribute);
+        if (value) element.setAttribute(attribute, value.replace(pattern, `$1$2$3${index}$4`));
+      }
+    }
+    const remove = row.querySelector('[data-remove-row]');
+    if (remove) remove.hidden = rows.querySelectorAll('[data-row]').length === 1;
+  });
+}
+
+function setUpRows(form, onChange) {
+  for (const rows of form.querySelectorAll('[data-rows]')) {
+    const template = rows.querySelector('[data-row]').cloneNode(true);
+    renumber(rows);
+    rows.addEventListener('click', (event) => {
+      const button = event.target.closest('[data-remove-row]');
+      if (!button) return;
+      button.closest('[data-row]').remove();
+      renumber(rows);
+      onChange();
+      const first = rows.querySelector('[data-row] [name]');
+      if (first) first.focus();
+    });
+    const add = form.querySelector(`[data-add-row="${CSS.escape(rows.dataset.rows)}"]`);
+    add.addEventListener('click', () => {
+      const row = template.cloneNode(true);
+      row.querySelectorAll('[name]').forEach((c) => { c.value = ''; });
+      row.querySelectorAll('.dir-apply__error').forEach((e) => { e.hidden = true; e.textContent = ''; });
+      rows.append(row);
+      renumber(rows);
+      onChange();
+      row.querySelector('[name]').focus();
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output: copy and download
+
+function copyText(text, status) {
+  const fallback = () => {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.append(area);
+    area.select();
+    let ok = false;
+    try {
+      ok = document.execCommand('copy');
+    } catch (error) {
+      ok = false;
+    }
+    area.remove();
+    status.textContent = ok ? '已复制到剪贴板。' : '无法自动复制：请在上面的文本中全选后复制。';
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(() => { status.textContent = '已复制到剪贴板。'; }, fallback);
+  } else {
+    fallback();
+  }
+}
+
+function download(text, fileName) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/yaml;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const form = document.getElementById('apply-form');
+  if (!form) return;
+  const output = document.getElementById('yaml-output');
+  const status = document.getElementById('apply-status');
+  const copyButton = document.getElementById('apply-copy');
+  const downloadButton = document.getElementById('apply-download');
+  const generate = document.getElementById('apply-generate');
+  const summary = document.getElementById('apply-summary');
+  regionCodes = new Set([...form.querySelectorAll('select[data-region] option')].map((o) => o.value).filter(Boolean));
+
+  let schema = null;
+  let validator = null;
+  try {
+    const response = await fetch(form.dataset.schema, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    schema = await response.json();
+    validator = new Validator(schema, '2020-12', false);
+  } catch (error) {
+    status.textContent = `无法读取校验规则（${error.message}）：请刷新页面后再试。`;
+  }
+
+  let current = '';
+  let fileName = 'record.yaml';
+  const stale = () => {
+    if (!current) return;
+    current = '';
+    output.textContent = '';
+    output.hidden = true;
+    copyButton.hidden = true;
+    downloadButton.hidden = true;
+    status.textContent = '表单已修改：请重新点击「生成 YAML」。';
+  };
+  setUpRows(form, stale);
+  form.addEventListener('input', (event) => {
+    clearField(event.target.closest('[data-field]'));
+    stale();
+  });
+  form.addEventListener('change', (event) => clearField(event.target.closest('[data-field]')));
+  form.addEventListener('submit', (event) => event.preventDefault());
+
+  generate.addEventListener('click', () => {
+    form.querySelectorAll('[data-field]').forEach(clearField);
+    summary.hidden = true;
+    summary.replaceChildren();
+    current = '';
+    output.textContent = '';
+    output.hidden = true;
+    copyButton.hidden = true;
+    downloadButton.hidden = true;
+    if (!validator) {
+      status.textContent = '无法读取校验规则：请刷新页面后再试。';
+      return;
+    }
+    const { record, unreadable, aliases } = readForm(form);
+    const found = unreadable.map((name) => ({ name, message: `「${labelOf(null, form, name)}」应为数字` }));
+    found.push(...problems(validator, schema, record, aliases, form));
+    if (found.length) {
+      const count = showProblems(form, found);
+      status.textContent = `未生成：请先修改标出的 ${count} 处。`;
+      return;
+    }
+    const path = `${form.dataset.recordFolder}${record.id}.yaml`;
+    current = toYaml(record, [
+      `${form.dataset.schemeTitle} · 网站申请表生成`,
+      `保存为 ${path}；入库条件由工作人员按办法核对`,
+    ]);
+    fileName = `${record.id}.yaml`;
+    output.textContent = current;
+    output.hidden = false;
+    copyButton.hidden = false;
+    downloadButton.hidden = false;
+    status.textContent = `已生成：请复制或下载，保存为 ${path}。`;
+  });
+  copyButton.addEventListener('click', () => copyText(current, status));
+  downloadButton.addEventListener('click', () => download(current, fileName));
+  form.dataset.ready = 'true';
+}
+
+// For tests and for anyone checking the rules by hand in the browser console.
+window.directoryApply = { toYaml, creditCodeProblem, creditCodeCheckCharacter };
+main();
