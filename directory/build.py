@@ -104,7 +104,7 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
             shutil.move(str(docs), str(keep_docs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return BuildResult(findings, site_dir, len(pages) + 1, timings)
+    return BuildResult(findings, site_dir, len(pages), timings)
 
 
 def _mkdocs_config(root: Path) -> dict:

@@ -328,8 +328,14 @@ function problems(validator, schema, record, aliases, form) {
       const instance = at(record, instanceParts) || {};
       for (const key of (subschema && subschema.required) || []) {
         if (key in instance) continue;
-        const childSchema = subschema.properties && subschema.properties[key];
-        const name = [...instanceParts, key].join('.');
+        let childSchema = subschema.properties && subschema.properties[key];
+        const path = [...instanceParts, key];
+        // a whole object left out (term): name its first required field, where the mark goes
+        while (childSchema && childSchema.properties && (childSchema.required || []).length) {
+          path.push(childSchema.required[0]);
+          childSchema = childSchema.properties[childSchema.required[0]];
+        }
+        const name = path.join('.');
         found.push({ name, message: `缺少必填项「${labelOf(childSchema, form, name)}」` });
       }
       continue;
