@@ -21,6 +21,7 @@ from jinja2 import TemplateError
 
 from directory.catalogue import build_catalogue
 from directory.findings import Finding
+from directory.form import render_apply_pages
 from directory.opendata import write_open_data
 from directory.render import render_pages
 from directory.repository import load_repository
@@ -81,6 +82,7 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
         data_files = write_open_data(catalogue, docs / "data")
         try:
             pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files)
+            pages += render_apply_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"))
         except TemplateError as error:
             where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"
             raise BuildError(f"网页模板出错（{where}）：{error}") from error

@@ -23,7 +23,7 @@ beside their fields but not checked in the browser: staff check them when the re
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass, field as dataclass_field, replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -169,8 +169,7 @@ def _item(key: str, schema: dict, required: bool, scheme: Scheme, conditions: di
                                         required and sub_key in inner_required, scheme, conditions)] if f)
         for name, note in DERIVED.items():
             if name.startswith(key + ".") and fields:
-                first = fields[0]
-                fields = (Field(**{**first.__dict__, "notes": first.notes + (note,)}),) + fields[1:]
+                fields = (replace(fields[0], notes=fields[0].notes + (note,)),) + fields[1:]
         return Group(key, title, fields, private=bool(schema.get("x-private")), required=required) if fields else None
     if kind == "array" and schema.get("items", {}).get("type") == "object":
         items = schema["items"]

@@ -1,0 +1,404 @@
+"""The application forms (/<scheme>/apply/, /jilin-city-sme/experts/apply/) in a real browser.
+
+The site is built once from a copy of the sample data (with directory.form.render_apply_pages
+patched into the build when build.py does not call it yet), served from 127.0.0.1; chromium fills
+the forms. A bad field must be flagged (aria-invalid + a Chinese message beside it) with no YAML
+written; a good record's YAML, saved into a library copy, must pass `directory validate` as is.
+Screenshots go to tests/artifacts/.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed: the browser tests need Debian's chromium", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+import directory.build  # noqa: E402
+from conftest import FIXTURES, TODAY, Library  # noqa: E402
+from directory.form import render_apply_pages  # noqa: E402
+from directory.formats import credit_code_check_character  # noqa: E402
+from directory.loader import load_bytes  # noqa: E402
+from directory.repository import load_repository  # noqa: E402
+from directory.schemacheck import build_schemas  # noqa: E402
+from site_fixtures import REPO, build_sample_site, credit_code  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 20_000
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+# A hunan-sme-hexin application that meets every rule (tests/fixtures/records/hunan-sme-hexin.yaml
+# without recognition and reports, which staff add later), with text that YAML could misread.
+PROFILE = "长沙智远成立于 2018 年: 专注中小企业数字化转型咨询。\n第二段 #1 \"引号\" 'yes' \\ 反斜杠"
+HUNAN = {
+    "id": "cs-form-test",
+    "scheme": "hunan-sme-hexin",
+    "name": "长沙智远表单测试有限公司",
+    "credit_code": credit_code("91430102MA4L2X1Q5"),
+    "nature": "私人企业",
+    "region": "430102",
+    "address": "湖南省长沙市芙蓉区五一大道 99 号",
+    "postal_code": "410011",
+    "established": "2018-05-10",
+    "legal_representative": "张某",
+    "website": "https://zhiyuan.example.cn",
+    "contact": {"phone": "0731-88886666", "email": "service@zhiyuan.example.cn"},
+    "categories": ["数字化转型"],
+    "services": [{"name": "数字化诊断", "description": "数字化转型现状诊断与路线图。"},
+                 {"name": "yes"}],
+    "profile": PROFILE,
+    "recommender": "长沙市工业和信息化局",
+    "facts": {"registered_capital_wan": 500, "total_assets_wan": 800, "service_assets_wan": 200.5,
+              "area_m2": 300, "staff_full_time": 20, "staff_qualified": 15, "staff_social_insured": 12,
+              "smes_served_per_year": 120, "satisfaction_pct": 92, "public_benefit_pct": 15,
+              "partner_institutions": 4, "no_bad_credit_record": True},
+    "private": {"contact_person": "李某", "mobile": "13800000000"},
+}
+
+EXPERT = {
+    "id": "zhang-form-test",
+    "scheme": "jilin-city-sme",
+    "name": "张表单",
+    "title": "高级会计师",
+    "employer": "北华大学",
+    "education": "硕士研究生",
+    "years_of_service": 12,
+    "expertise": ["投资融资", "财会税务"],
+    "region": "220204",
+    "profile": "长期为中小企业提供财税辅导。",
+    "recommender": "船营区中小企业服务中心",
+    "term": {"start": "2025-09-01"},
+    "private": {"mobile": "13900000000", "email": "zhang@example.cn"},
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture(scope="module")
+def site_root(tmp_path_factory) -> Path:
+    """The built site's root folder (its site/ and, for the schema check, its schemes/)."""
+    root = tmp_path_factory.mktemp("form") / "root"
+    with pytest.MonkeyPatch.context() as patch:
+        if not hasattr(directory.build, "render_apply_pages"):   # build.py does not call it yet
+            original = directory.build.render_pages
+
+            def render_pages(catalogue, schemas, templates_dir, docs_dir, site_name, data_files):
+                pages = original(catalogue, schemas, templates_dir, docs_dir, site_name, data_files)
+                return pages + render_apply_pages(catalogue, schemas, templates_dir, docs_dir, site_name)
+
+            patch.setattr(directory.build, "render_pages", render_pages)
+        build_sample_site(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def base_url(site_root):
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site_root / "site")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+class FormPage:
+    """One open form, with every request and script error it caused."""
+
+    def __init__(self, browser, base_url: str, path: str, **context):
+        self.context = browser.new_context(locale="zh-CN", accept_downloads=True, **context)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        response = self.page.goto(base_url + path, wait_until="load")
+        assert response is not None and response.status == 200, path
+        self.page.wait_for_selector("#apply-form[data-ready='true']", state="attached")
+
+    def fill(self, record: dict, prefix: str = "") -> None:
+        for key, value in record.items():
+            name = f"{prefix}{key}"
+            if key == "scheme" and not prefix:
+                continue
+            if isinstance(value, dict):
+                self.fill(value, name + ".")
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                for index, item in enumerate(value):
+                    if index:
+                        self.page.click(f"[data-add-row='{name}']")
+                    self.fill(item, f"{name}.{index}.")
+            elif isinstance(value, list):
+                for item in value:
+                    self.page.check(f"input[type=checkbox][name='{name}'][value='{item}']")
+            else:
+                control = self.page.locator(f"[name='{name}']")
+                if control.evaluate("e => e.tagName") == "SELECT":
+                    text = {True: "true", False: "false"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+                    control.select_option(text)
+                else:
+                    control.fill(str(value))
+
+    def generate(self) -> None:
+        self.page.click("#apply-generate")
+
+    def output(self) -> str:
+        return self.page.locator("#yaml-output").text_content() or ""
+
+    def message_of(self, name: str) -> str:
+        return self.page.locator(f"[name='{name}']").first.evaluate(
+            "e => e.closest('[data-field]').querySelector('.dir-apply__error').textContent")
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def foreign_requests(self) -> list[str]:
+        local = urlsplit(self.page.url).netloc
+        return [url for url in self.requests
+                if urlsplit(url).scheme not in ("blob", "data") and urlsplit(url).netloc != local]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def hunan(browser, base_url):
+    form = FormPage(browser, base_url, "/hunan-sme-hexin/apply/")
+    yield form
+    form.close()
+
+
+def validate(tmp_path: Path, relative: str, text: str) -> subprocess.CompletedProcess:
+    library = Library(tmp_path / "library")
+    library.write(relative, text)
+    return subprocess.run([sys.executable, "-m", "directory", "--root", str(library.root), "validate",
+                           "--today", TODAY.isoformat()], capture_output=True, text=True, cwd=library.root)
+
+
+def unordered(record: dict) -> dict:
+    return {key: sorted(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else value
+            for key, value in record.items()}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The pages
+
+
+def test_every_scheme_and_kind_has_a_form_with_the_schema_validate_uses(site_root):
+    schemes = load_repository(REPO).schemes
+    schemas, _ = build_schemas(REPO, schemes)
+    for (scheme_id, kind), validator in schemas.validators.items():
+        folder = site_root / "site" / scheme_id / ("experts/apply" if kind == "expert" else "apply")
+        assert (folder / "index.html").exists(), folder
+        assert json.loads((folder / "schema.json").read_text(encoding="utf-8")) == validator.schema
+    page = (site_root / "site" / "hunan-sme-hexin" / "apply" / "index.html").read_text(encoding="utf-8")
+    assert "提交后由工作人员按办法核对入库条件" in page
+    for name in ("id", "credit_code", "facts.area_m2", "contact.phone", "categories", "services.0.name",
+                 "private.mobile"):
+        assert f'name="{name}"' in page, name
+    for absent in ("recognition", "reports", "waivers"):
+        assert f'name="{absent}' not in page
+
+
+def test_a_bad_field_is_flagged_in_chinese_and_no_yaml_is_written(hunan):
+    hunan.fill(HUNAN)
+    wrong = HUNAN["credit_code"][:17] + ("0" if HUNAN["credit_code"][17] != "0" else "1")
+    hunan.page.fill("[name='credit_code']", wrong)
+    hunan.page.fill("[name='postal_code']", "41001")
+    hunan.page.fill("[name='facts.staff_full_time']", "20.5")
+    hunan.generate()
+
+    for name, expected in (("credit_code", "校验位不对"), ("postal_code", "邮政编码"),
+                           ("facts.staff_full_time", "整数")):
+        control = hunan.page.locator(f"[name='{name}']")
+        expect(control).to_have_attribute("aria-invalid", "true")
+        message = hunan.message_of(name)
+        assert expected in message and CHINESE.search(message), (name, message)
+        error_id = control.evaluate("e => e.closest('[data-field]').querySelector('.dir-apply__error').id")
+        assert error_id in control.get_attribute("aria-describedby").split()
+    assert hunan.page.locator("[aria-invalid='true']").count() == 3       # the good fields are not flagged
+    assert hunan.output() == ""
+    expect(hunan.page.locator("#yaml-output")).to_be_hidden()
+    expect(hunan.page.locator("#apply-download")).to_be_hidden()
+    assert hunan.page.evaluate("document.activeElement.name") == "credit_code"   # the first bad field
+    expect(hunan.page.locator("#apply-summary")).to_contain_text("3 处需要修改")
+    hunan.shot("apply-invalid")
+
+    # fixing a field clears its mark; the record then generates
+    hunan.page.fill("[name='credit_code']", HUNAN["credit_code"])
+    expect(hunan.page.locator("[name='credit_code']")).not_to_have_attribute("aria-invalid", "true")
+    assert hunan.errors == []
+
+
+def test_a_missing_required_field_marks_that_field(hunan):
+    hunan.fill({k: v for k, v in HUNAN.items() if k not in ("name", "region")})
+    hunan.page.fill("[name='services.0.name']", "")       # a description without its name
+    hunan.generate()
+    for name in ("name", "region", "services.0.name"):
+        expect(hunan.page.locator(f"[name='{name}']")).to_have_attribute("aria-invalid", "true")
+        assert "缺少必填项" in hunan.message_of(name)
+    assert hunan.output() == ""
+
+    # an empty row is left out; the error of the next row still lands on that row's field
+    hunan.page.fill("[name='services.0.description']", "")
+    hunan.page.fill("[name='services.1.name']", "")
+    hunan.page.fill("[name='services.1.description']", "第二项只有说明")
+    hunan.generate()
+    expect(hunan.page.locator("[name='services.1.name']")).to_have_attribute("aria-invalid", "true")
+    expect(hunan.page.locator("[name='services.0.name']")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_a_good_record_gives_yaml_that_passes_directory_validate(hunan, tmp_path):
+    hunan.fill(HUNAN)
+    hunan.generate()
+    expect(hunan.page.locator("#yaml-output")).to_be_visible()
+    text = hunan.output()
+    hunan.shot("apply-yaml")
+    assert hunan.page.locator("[aria-invalid='true']").count() == 0
+
+    # read back exactly as written, keys in schema order
+    document, problems = load_bytes(text.encode("utf-8"), "form.yaml")
+    assert problems == [] and document.data == HUNAN
+    assert list(document.data) == list(HUNAN)
+    assert f'credit_code: "{HUNAN["credit_code"]}"' in text and 'postal_code: "410011"' in text
+
+    result = validate(tmp_path, f"providers/hunan-sme-hexin/{HUNAN['id']}.yaml", text)
+    assert result.returncode == 0 and "error" not in result.stdout, result.stdout + result.stderr
+
+    # 下载: <id>.yaml with the same text; 复制: the same text on the clipboard
+    with hunan.page.expect_download() as download:
+        hunan.page.click("#apply-download")
+    assert download.value.suggested_filename == f"{HUNAN['id']}.yaml"
+    assert Path(download.value.path()).read_text(encoding="utf-8") == text
+    hunan.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    hunan.page.click("#apply-copy")
+    expect(hunan.page.locator("#apply-status")).to_contain_text("已复制")
+    assert hunan.page.evaluate("navigator.clipboard.readText()") == text
+
+    # editing the form withdraws the YAML until it is generated again
+    hunan.page.fill("[name='address']", "湖南省长沙市芙蓉区五一大道 100 号")
+    assert hunan.output() == ""
+    assert hunan.foreign_requests() == [] and hunan.errors == []
+
+
+def test_the_expert_form_of_jilin(browser, base_url, tmp_path):
+    form = FormPage(browser, base_url, "/jilin-city-sme/experts/apply/")
+    try:
+        assert form.page.locator("[name='term.end']").count() == 0     # derived from term.start
+        form.fill({k: v for k, v in EXPERT.items() if k != "term"})
+        form.generate()
+        expect(form.page.locator("[name='term.start']")).to_have_attribute("aria-invalid", "true")
+        assert "聘任起始日期" in form.message_of("term.start")
+        form.fill({"term": EXPERT["term"]})
+        form.generate()
+        text = form.output()
+        document, _ = load_bytes(text.encode("utf-8"), "expert.yaml")
+        assert document.data == EXPERT
+        result = validate(tmp_path, f"providers/jilin-city-sme/experts/{EXPERT['id']}.yaml", text)
+        assert result.returncode == 0 and "error" not in result.stdout, result.stdout + result.stderr
+        assert form.foreign_requests() == [] and form.errors == []
+    finally:
+        form.close()
+
+
+def test_every_form_writes_its_schemes_sample_record(browser, base_url, tmp_path):
+    """Each scheme's sample record (tests/fixtures/records/), less what staff add later, typed into
+    its form, comes back unchanged and passes `directory validate` in one library."""
+    library = Library(tmp_path / "library")
+    for path in sorted((FIXTURES / "records").glob("*.yaml")):
+        document, _ = load_bytes(path.read_bytes(), path.name)
+        record = {k: v for k, v in document.data.items()
+                  if k not in ("recognition", "reports", "waivers", "service_log")}
+        kind = "expert" if path.stem.endswith("--expert") else "provider"
+        form = FormPage(browser, base_url, f"/{record['scheme']}/" + ("experts/" if kind == "expert" else "") + "apply/")
+        try:
+            form.fill(record)
+            form.generate()
+            text = form.output()
+            assert text, (path.name, form.page.locator("#apply-summary").text_content())
+            # checkbox lists come out in the order of the schema's enum, not the order ticked
+            assert unordered(load_bytes(text.encode("utf-8"), "x.yaml")[0].data) == unordered(record), path.name
+            assert form.foreign_requests() == [] and form.errors == []
+        finally:
+            form.close()
+        library.add(record["scheme"], text, kind=kind)
+    result = subprocess.run([sys.executable, "-m", "directory", "--root", str(library.root), "validate",
+                             "--today", TODAY.isoformat()], capture_output=True, text=True, cwd=library.root)
+    assert result.returncode == 0 and "error" not in result.stdout, result.stdout + result.stderr
+
+
+def test_typed_markup_stays_text(hunan):
+    markup = '<img src=x onerror="window.__pwned=1">'
+    hunan.fill({**HUNAN, "name": "长沙" + markup, "postal_code": "<b>4</b>"})
+    hunan.generate()
+    assert markup in hunan.message_of("postal_code") or "<b>4</b>" in hunan.message_of("postal_code")
+    hunan.page.fill("[name='postal_code']", "410011")
+    hunan.generate()
+    document, _ = load_bytes(hunan.output().encode("utf-8"), "x.yaml")
+    assert document.data["name"] == "长沙" + markup
+    assert hunan.page.evaluate("window.__pwned") is None
+    assert hunan.page.locator("#yaml-output img, .dir-apply__error b").count() == 0
+
+
+def test_yaml_emitter_and_credit_code_port_agree_with_python(hunan):
+    tricky = ["yes", "No", "on", "null", "~", "", " lead", "trail ", "0731", "1e3", "1_000", "0x1F", "1:20",
+              "2025-01-01", ".inf", "-", "- a", "a: b", "a #b", "a#b", "#c", "'q'", '"d"', "@x", "`x", "%x",
+              "!x", "&x", "*x", "|x", ">x", "[x]", "{x}", "x,y", "?x", "<<", "=", "a\nb", "a\tb", "\u2028",
+              "\x85", "\x07", "\ufeff", "\\", "C:\\dir", "全角　空格", "https://x.cn/a?b=c#d", "😀 emoji",
+              "---", "...", "true", "TRUE", "y", "n", "0o17", "+1", ".5", "中文: 冒号"]
+    record = {"strings": tricky, "numbers": [0, -1, 2.5, 1e21, 1.5e-7, 123456789012], "flags": [True, False],
+              "nested": {"list": [{"a": "x", "b": [1]}], "empty": {}}}
+    text = hunan.page.evaluate("r => window.directoryApply.toYaml(r, ['注释'])", record)
+    document, problems = load_bytes(text.encode("utf-8"), "tricky.yaml")
+    assert problems == [] and document.data == record, text
+
+    prefixes = ["91350100M000100Y4", "91430102MA4L2X1Q5", "12100000400000625", "Y1110000MJ0000000"]
+    expected = [credit_code_check_character(prefix) for prefix in prefixes]
+    assert hunan.page.evaluate("ps => ps.map(p => window.directoryApply.creditCodeCheckCharacter(p))",
+                               prefixes) == expected
+    assert hunan.page.evaluate("c => window.directoryApply.creditCodeProblem(c)", "91350100M000100Y43") == ""
+
+
+def test_the_form_fits_a_phone(browser, base_url):
+    form = FormPage(browser, base_url, "/hunan-sme-hexin/apply/", viewport={"width": 375, "height": 740},
+                    device_scale_factor=1, is_mobile=True, has_touch=True)
+    try:
+        form.fill({"name": "长沙" * 30, "postal_code": "41001"})
+        form.generate()
+        widest = form.page.evaluate("document.documentElement.scrollWidth")
+        assert widest <= 375, f"the page is {widest}px wide at 375px"
+        form.shot("phone-apply")
+        assert form.foreign_requests() == []
+    finally:
+        form.close()
