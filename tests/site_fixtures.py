@@ -1,16 +1,20 @@
 """Build the public site from a copy of the repository's sample data plus extra records.
 
-Shared by test_privacy.py and test_browser.py: each builds once per module into a temp root that
+Shared by test_privacy.py, test_browser.py and test_form.py: each builds once per module into a temp root that
 holds copies of schemes/, providers/, templates/ and mkdocs.yml, with the extra records written
 beside the sample ones. The build must succeed (validation included), or the test module errors.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import shutil
+import threading
 import zipfile
+from contextlib import contextmanager
 from datetime import date
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from directory.build import build_site
@@ -78,3 +82,42 @@ def site_contents(site: Path) -> list[tuple[str, bytes]]:
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         contents += [(label.replace(str(site) + "/", ""), data) for label, data in file_bytes(path)]
     return contents
+
+
+# --- serving the built site to Debian's chromium (browser tests) ---
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the background-networking flags chromium keeps calling hosts this machine cannot reach.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def serving(directory: Path):
+    """A local HTTP server for `directory` on a free port; yields its base URL."""
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep pytest's output clean
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def chromium_browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()

@@ -6,26 +6,22 @@ free port. Screenshots of the pages visited go to tests/artifacts/browser-*.png 
 """
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from site_fixtures import CHROMIUM
+
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed: the browser tests need Debian's chromium", allow_module_level=True)
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
-from site_fixtures import build_sample_site, credit_code  # noqa: E402
+from site_fixtures import build_sample_site, chromium_browser, credit_code, serving  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 20_000
 
 # ---------------------------------------------------------------------------------------------------
@@ -124,26 +120,14 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(site):
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # keep pytest's output clean
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 class Visit:

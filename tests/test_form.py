@@ -8,36 +8,30 @@ Screenshots go to tests/artifacts/.
 """
 from __future__ import annotations
 
-import functools
 import json
 import re
 import subprocess
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from site_fixtures import CHROMIUM
+
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed: the browser tests need Debian's chromium", allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-import directory.build  # noqa: E402
 from conftest import FIXTURES, TODAY, Library  # noqa: E402
-from directory.form import render_apply_pages  # noqa: E402
 from directory.formats import credit_code_check_character  # noqa: E402
 from directory.loader import load_bytes  # noqa: E402
 from directory.repository import load_repository  # noqa: E402
 from directory.schemacheck import build_schemas  # noqa: E402
-from site_fixtures import REPO, build_sample_site, credit_code  # noqa: E402
+from site_fixtures import REPO, build_sample_site, chromium_browser, credit_code, serving  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 20_000
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -93,41 +87,20 @@ EXPERT = {
 def site_root(tmp_path_factory) -> Path:
     """The built site's root folder (its site/ and, for the schema check, its schemes/)."""
     root = tmp_path_factory.mktemp("form") / "root"
-    with pytest.MonkeyPatch.context() as patch:
-        if not hasattr(directory.build, "render_apply_pages"):   # build.py does not call it yet
-            original = directory.build.render_pages
-
-            def render_pages(catalogue, schemas, templates_dir, docs_dir, site_name, data_files):
-                pages = original(catalogue, schemas, templates_dir, docs_dir, site_name, data_files)
-                return pages + render_apply_pages(catalogue, schemas, templates_dir, docs_dir, site_name)
-
-            patch.setattr(directory.build, "render_pages", render_pages)
-        build_sample_site(root)
+    build_sample_site(root)
     return root
 
 
 @pytest.fixture(scope="module")
 def base_url(site_root):
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site_root / "site")))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(site_root / "site") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 class FormPage:
