@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from directory.dates import parse_date
-from directory.lifecycle import Lifecycle, derive, publicity_end
+from directory.lifecycle import Lifecycle, derive, publicity_end, publicity_state
 from directory.regions import Region, regions
 from directory.repository import Batch, Record, Repository
 from directory.schemacheck import SchemaSet
@@ -45,6 +45,10 @@ class Entry:
     @property
     def status(self) -> str:
         return self.life.status
+
+    @property
+    def published(self) -> bool:
+        return self.life.status != "review"
 
     @property
     def status_label(self) -> str:
@@ -99,23 +103,24 @@ class Catalogue:
 
 def build_catalogue(repository: Repository, schemas: SchemaSet, calendar: WorkCalendar, today: date) -> Catalogue:
     expiring_days = int(repository.common.get("expiring_soon_days", 90))
-    entries = []
+    derived = []
     for record in sorted(repository.records, key=lambda r: (r.scheme_id, r.kind, r.stem)):
         scheme = repository.schemes[record.scheme_id]
         batch = repository.batch_of(record)
         life = derive(record, scheme, batch, calendar, today, expiring_days)
-        if life.status == "review":
-            continue  # applications under review are never published
         validator = schemas.validators.get((record.scheme_id, record.kind))
-        entries.append(_entry(record, scheme, batch, life, validator.schema if validator else {}))
+        derived.append(_entry(record, scheme, batch, life, validator.schema if validator else {}))
+    # Applications under review get no page. A batch's notice still names the records it listed
+    # in its 公示 (without a link while they await the decision).
+    entries = [entry for entry in derived if entry.published]
 
     notices = []
     for (scheme_id, batch_id), batch in sorted(repository.batches.items()):
         scheme = repository.schemes[scheme_id]
-        if not batch.section("publicity"):
-            continue
-        notices.append(_notice(scheme, batch_id, batch, calendar, today,
-                               [e for e in entries if e.scheme.id == scheme_id and e.batch_id == batch_id]))
+        notice = _notice(scheme, batch_id, batch, calendar, today,
+                         [e for e in derived if e.scheme.id == scheme_id and e.batch_id == batch_id])
+        if notice.start is not None and notice.start <= today:  # nothing is announced before its start
+            notices.append(notice)
     return Catalogue(today, [repository.schemes[s] for s in sorted(repository.schemes)], entries, notices)
 
 
@@ -152,7 +157,7 @@ def _notice(scheme: Scheme, batch_id: str, batch: Batch, calendar: WorkCalendar,
     except CalendarGap as error:
         end, gap = None, str(error)
     start = parse_date(publicity.get("start"))
-    active = bool(start and start <= today and (end is None or today <= end))
+    active = publicity_state(start, end, today) == "active"
     return PublicityNotice(
         scheme=scheme, batch_id=batch_id, title=str(batch.data.get("title", batch_id)), start=start, end=end,
         working_days=publicity.get("working_days") or scheme.publicity_days,

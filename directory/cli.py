@@ -119,6 +119,9 @@ def _validate(root: Path, args) -> int:
 
     calendar = _calendar(root)
     focus = [_relative(root, path) for path in args.paths] or None
+    missing = [path for path in args.paths if not (path if path.is_absolute() else Path.cwd() / path).exists()]
+    if missing:
+        raise UsageError(f"找不到 {'、'.join(map(str, missing))}：请检查路径（应在名录仓库内）")
     repository = load_repository(root, focus)
     findings = validate_repository(repository, args.today or today_in_china(), calendar)
     save_cache(repository)

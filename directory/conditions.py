@@ -166,7 +166,7 @@ def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, doc
     findings = []
     conditions = scheme.conditions.get(kind, ())
     waivers = [w for w in data.get("waivers") or [] if isinstance(w, dict)] if isinstance(data.get("waivers"), list) else []
-    waived_names = {w.get("condition") for w in waivers}
+    waived_names = {w.get("condition") for w in waivers if isinstance(w.get("condition"), str)}
     failing_names: set[str] = set()
     for condition in conditions:
         if condition.kind == "at_least":

@@ -39,8 +39,14 @@ def years_end(start: date, years: int) -> date:
 
     >>> years_end(date(2025, 10, 20), 3)
     datetime.date(2028, 10, 19)
+    >>> years_end(date(2024, 2, 29), 3)   # the anniversary of 29 February is 1 March
+    datetime.date(2027, 2, 28)
     """
-    return add_years(start, years) - timedelta(days=1)
+    try:
+        anniversary = start.replace(year=start.year + years)
+    except ValueError:  # 29 February: in a common year the anniversary is 1 March
+        anniversary = date(start.year + years, 3, 1)
+    return anniversary - timedelta(days=1)
 
 
 def add_months(day: date, months: int) -> date:

@@ -5,7 +5,7 @@ Every function is pure: (record, scheme, batch, calendar, today) in, dates or a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from directory.dates import parse_date, years_end
@@ -33,6 +33,16 @@ def publicity_end(batch: Batch, scheme: Scheme, calendar: WorkCalendar) -> date 
     if start is None or not isinstance(days, int) or days < 1:
         return None
     return _nth_working_day(calendar, start, days)
+
+
+def publicity_state(start: date | None, end: date | None, today: date) -> str | None:
+    """"upcoming" before the start, "active" from the start through the end (an end that cannot be
+    worked out yet keeps it active), "ended" after; None without a start."""
+    if start is None:
+        return None
+    if today < start:
+        return "upcoming"
+    return "active" if end is None or today <= end else "ended"
 
 
 @lru_cache(maxsize=4096)
@@ -131,6 +141,11 @@ class Lifecycle:
     def label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @property
+    def reapply_from(self) -> date | None:
+        """The first day a revoked provider may apply again."""
+        return self.ban_until + timedelta(days=1) if self.ban_until else None
+
 
 def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCalendar,
            today: date, expiring_days: int = 90) -> Lifecycle:
@@ -163,12 +178,11 @@ def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCa
         action = recognition.get(key)
         if recognition.get("status") == status and isinstance(action, dict):
             since = parse_date(action.get("date"))
-            if since is None or since <= today:
+            if since is not None and since <= today:
                 ban = ban_end(scheme, action) if status == "revoked" else None
                 return result(status, since, ban)
     if validity is None or today < validity.start:
-        if batch is not None and (end_of_publicity is None or today <= end_of_publicity) and publicity_start \
-                and publicity_start <= today:
+        if publicity_state(publicity_start, end_of_publicity, today) == "active":
             return result("publicity")
         return result("review")
     # A revocation or withdrawal dated later ends the validity then, but it is not an expiry.

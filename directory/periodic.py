@@ -98,7 +98,7 @@ def service_shortfalls(reporting: Reporting, service_log: object, start: date, e
     logged = {}
     for entry in service_log if isinstance(service_log, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("year"), int):
-            logged[entry["year"]] = (entry.get("hours") or 0, entry.get("firms") or 0)
+            logged[entry["year"]] = (_count(entry.get("hours")), _count(entry.get("firms")))
     last_year = min(today.year - 1, end.year if end else today.year - 1)
     month, day = (int(part) for part in reporting.first_year_if_started_by.split("-"))
     first_year = start.year if start <= date(start.year, month, day) else start.year + 1
@@ -108,6 +108,11 @@ def service_shortfalls(reporting: Reporting, service_log: object, start: date, e
         if hours < (reporting.min_hours or 0) and firms < (reporting.min_firms or 0):
             shortfalls.append((year, hours, firms))
     return shortfalls
+
+
+def _count(value) -> float:
+    """A logged figure; anything not a number (a finding of validate) counts as nothing."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
 def _rank(action: str | None) -> int:

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from directory.dates import add_months
-from directory.lifecycle import derive, publicity_end
+from directory.dates import parse_date
+from directory.lifecycle import derive, publicity_end, publicity_state
 from directory.periodic import service_shortfalls, standing
 from directory.repository import Repository
 from directory.workdays import CalendarGap, WorkCalendar
 
 KIND_TITLES = {
+    "publicity-upcoming": "即将开始公示的批次",
     "publicity-active": "公示中的批次",
     "publicity-awaiting-decision": "公示已结束、尚未发文认定的批次",
     "expiring": "有效期即将届满（90 天内）",
@@ -58,7 +60,12 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
         if end is None:
             continue
         decided = batch.section("decision").get("date")
-        if end >= today:
+        state = publicity_state(parse_date(batch.section("publicity").get("start")), end, today)
+        if state == "upcoming":
+            items.append(ReportItem(end.isoformat(), scheme_id, "publicity-upcoming", batch_id, batch.path,
+                                    f"{batch.data.get('title', batch_id)}：将于 {batch.section('publicity').get('start')} 开始公示，至 {end}",
+                                    "", scheme.cite(scheme.publicity_basis)))
+        elif state == "active":
             items.append(ReportItem(end.isoformat(), scheme_id, "publicity-active", batch_id, batch.path,
                                     f"{batch.data.get('title', batch_id)}：公示至 {end}，异议联系：{batch.section('publicity').get('objection_contact', '未写明')}",
                                     "", scheme.cite(scheme.publicity_basis)))
@@ -90,7 +97,7 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                 scheme.cite(str(record.recognition.get("suspension", {}).get("basis", ""))))
         if life.status == "revoked" and life.ban_until and life.ban_until >= today:
             revocation = record.recognition.get("revocation", {})
-            add("ban", life.ban_until, f"{life.since} 被撤销，{life.ban_until} 前不得再次申报", "",
+            add("ban", life.ban_until, f"{life.since} 被撤销，至 {life.ban_until} 不得再次申报（{life.reapply_from} 起可再申报）", "",
                 scheme.cite(str(revocation.get("basis", ""))))
         if life.status in ("valid", "expiring", "suspended") and life.validity and scheme.reporting:
             reporting = scheme.reporting

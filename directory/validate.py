@@ -236,6 +236,6 @@ def _cross_record_findings(repository: Repository, today: date) -> list[Finding]
                     findings.append(Finding(
                         record.path, line, column, "ban-in-force",
                         f"该机构（{code}）于 {revoked_on} 被撤销（{banned.path}，依据 {revocation.get('basis')}），"
-                        f"{until} 前不得再次申报；本次申报日为 {applied}",
+                        f"至 {until}（含）不得再次申报；本次申报日为 {applied}",
                         scheme.cite(str(revocation.get("basis", "")).strip() or scheme.validity_basis), "$.credit_code"))
     return findings
