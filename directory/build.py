@@ -23,17 +23,17 @@ from directory.catalogue import build_catalogue
 from directory.findings import Finding
 from directory.form import render_apply_pages
 from directory.opendata import write_open_data
-from directory.render import render_pages
+from directory.render import PACKAGE_TEMPLATES, render_pages
 from directory.repository import load_repository
 from directory.schemacheck import build_schemas
 from directory.validate import validate_repository
 from directory.workdays import WorkCalendar
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 class BuildError(Exception):
-    """A stage failed after validation passed (mkdocs or pagefind); site/ was not touched."""
+    """A stage failed after validation passed (mkdocs.yml, a template, mkdocs or pagefind);
+    site/ was not touched."""
 
 
 @dataclass
@@ -113,8 +113,13 @@ def _mkdocs_config(root: Path) -> dict:
     path = root / "mkdocs.yml"
     if not path.exists():
         return {"site_name": "服务机构库"}
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=yaml.CSafeLoader) or {}
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=get_yaml_loader()) or {}
+    except yaml.YAMLError as error:
+        raise BuildError(f"mkdocs.yml 无法读取：{error}") from error
 
 
 def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, today: date) -> None:

@@ -26,12 +26,11 @@ import json
 from dataclasses import dataclass, field as dataclass_field, replace
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from directory.regions import regions
-from directory.schemes import Condition, Scheme
+from directory.render import PACKAGE_TEMPLATES, page_environment
+from directory.scaffold import conditions_by_field
+from directory.schemes import Scheme
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE = "apply.md.j2"
 ASSETS = ("apply.js", "apply.css", "vendor")          # under templates/assets/
 FORM_FOLDERS = {"provider": "apply/", "expert": "experts/apply/"}
@@ -104,10 +103,7 @@ def render_apply_pages(catalogue, schemas, templates_dir: Path, docs_dir: Path, 
     """Write each scheme's application form(s) and their schema.json; return the paths written
     (relative to `docs_dir`)."""
     source = templates_dir if (templates_dir / "pages" / TEMPLATE).exists() else PACKAGE_TEMPLATES
-    env = Environment(loader=FileSystemLoader(str(source / "pages")), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
-    env.filters["title_text"] = lambda text: str(text).translate(str.maketrans("<>&\"'", "＜＞＆＂＇"))
-    template = env.get_template(TEMPLATE)
+    template = page_environment(source).get_template(TEMPLATE)
     written: list[str] = []
 
     def write(relative: str, text: str) -> None:
@@ -136,7 +132,7 @@ def schema_json(schema: dict) -> str:
 
 
 def build_form(scheme: Scheme, kind: str, schema: dict) -> Form:
-    conditions = _conditions_by_field(scheme.conditions.get(kind, ()))
+    conditions = conditions_by_field(scheme.conditions.get(kind, ()))
     required = set(schema.get("required", []))
     items: list[Field | Group] = []
     for key, subschema in schema.get("properties", {}).items():
@@ -232,15 +228,6 @@ def _field(name: str, key: str, schema: dict, required: bool, scheme: Scheme, co
 
 def _bound(value) -> str:
     return "" if value is None or isinstance(value, bool) else str(value)
-
-
-def _conditions_by_field(conditions: tuple[Condition, ...]) -> dict[str, list[Condition]]:
-    table: dict[str, list[Condition]] = {}
-    for condition in conditions:
-        for name in dict.fromkeys((condition.field, condition.numerator, condition.denominator)):
-            if name:
-                table.setdefault(name, []).append(condition)
-    return table
 
 
 def _ensure_assets(templates_dir: Path, docs_dir: Path) -> None:

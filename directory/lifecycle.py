@@ -11,7 +11,7 @@ from functools import lru_cache
 from directory.dates import parse_date, years_end
 from directory.repository import Batch, Record
 from directory.schemes import Scheme
-from directory.workdays import WorkCalendar
+from directory.workdays import CalendarGap, WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -155,8 +155,6 @@ def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCa
     dates; a batch still in 公示 (or awaiting its decision) -> 公示中 / 审核中; then the validity:
     after its last day 已过期, with ≤ `expiring_days` left 即将到期, else 有效.
     """
-    from directory.workdays import CalendarGap  # local: workdays imports nothing of ours
-
     recognition = record.recognition
     validity = derive_validity(record, scheme, batch)
     valid_until = validity_end_in_effect(record, validity) if validity else None

@@ -1,8 +1,8 @@
-"""Read one YAML file into plain Python values plus the position of every value.
+"""Read one YAML file into plain Python values, and find the position of any value on demand.
 
-PyYAML's C parser builds the node tree (it knows each node's line and column); a small walk turns
-the nodes into values and records where each one stood, so any later finding can point at
-`file:line:col`. Loading never raises: a file that cannot be read becomes findings.
+The C loader reads the values at full speed; when a finding needs a place, the file is composed
+again and each node's line and column recorded (`Document.position`), so any finding can point
+at `file:line:col`. Loading never raises: a file that cannot be read becomes findings.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from directory.findings import Finding, json_path
 
 
 class _Loader(yaml.CSafeLoader):
-    """The C loader, with two changes.
+    """The C loader, with three changes.
 
     * Dates stay strings: jsonschema's `date` format check skips anything that is not a string,
       so a date that YAML turned into `datetime.date` would never be checked.

@@ -106,7 +106,10 @@ def _save_reproducibly(workbook, path: Path, today) -> None:
 
 def _cell(value) -> str:
     if isinstance(value, list):
-        return "、".join(str(item) for item in value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return "" if value is None else str(value)
+        text = "、".join(str(item) for item in value)
+    elif isinstance(value, bool):
+        text = "是" if value else "否"
+    else:
+        text = "" if value is None else str(value)
+    # Text a spreadsheet would run as a formula (=, +, -, @) is kept as text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

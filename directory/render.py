@@ -15,6 +15,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from directory.catalogue import Catalogue, Entry
 from directory.lifecycle import STATUS_LABELS
 
+# The templates shipped beside the package, for a library that has no templates/ of its own.
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
 # Shown elsewhere on the page (heading, links, sections) or not at all.
 NOT_IN_FIELD_LIST = {"id", "scheme", "name", "website", "profile", "services", "recognition"}
 
@@ -32,12 +35,18 @@ class Link:
     count: int
 
 
-def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str,
-                 data_files: list) -> list[Page]:
+def page_environment(templates_dir: Path) -> Environment:
+    """jinja2 for page templates: every value escaped; `title_text` for front-matter titles."""
     env = Environment(loader=FileSystemLoader(str(templates_dir / "pages")), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
     # Titles go to mkdocs' front matter, which the theme prints unescaped: no markup characters.
     env.filters["title_text"] = lambda text: str(text).translate(str.maketrans("<>&\"'", "＜＞＆＂＇"))
+    return env
+
+
+def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str,
+                 data_files: list) -> list[Page]:
+    env = page_environment(templates_dir)
     pages: list[Page] = []
     templates = {name: env.get_template(name) for name in env.list_templates() if name.endswith(".md.j2")}
 

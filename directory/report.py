@@ -114,6 +114,10 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
             elif reporting.cadence == "yearly":
                 for year, hours, firms in service_shortfalls(reporting, record.data.get("service_log"),
                                                              life.validity.start, life.valid_until, today):
+                    if hours is None:
+                        add("service-shortfall", date(year, 12, 31), f"没有 {year} 年的工作情况报告（service_log）",
+                            "督促报告", scheme.cite(reporting.basis))
+                        continue
                     add("service-shortfall", date(year, 12, 31),
                         f"{year} 年服务 {hours:g} 小时、{firms} 户企业，低于 {reporting.min_hours:g} 小时或 {reporting.min_firms} 户",
                         "考核不合格，可解除招募资格", scheme.cite(reporting.basis))

@@ -17,7 +17,7 @@ FILLED_LATER = {"recognition": "认定信息：认定（或进入公示）后，
 
 def skeleton(scheme: Scheme, kind: str, record_id: str, schema: dict) -> str:
     """The YAML text of a new record; `schema` is the scheme's inlined schema for `kind`."""
-    conditions = _conditions_by_field(scheme.conditions.get(kind, ()))
+    conditions = conditions_by_field(scheme.conditions.get(kind, ()))
     required = set(schema.get("required", []))
     title = "专家" if kind == "expert" else "服务机构"
     lines = [f"# {scheme.title} · 新{title}记录",
@@ -85,7 +85,7 @@ def _comment(schema: dict, required: bool, conditions: list[Condition], scheme: 
     return "".join(parts)
 
 
-def _conditions_by_field(conditions) -> dict[str, list[Condition]]:
+def conditions_by_field(conditions) -> dict[str, list[Condition]]:
     table: dict[str, list[Condition]] = {}
     for condition in conditions:
         for name in (condition.field, condition.numerator, condition.denominator):

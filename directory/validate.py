@@ -49,6 +49,12 @@ def _batch_findings(repository: Repository, batch: Batch, validator, calendar: W
         findings.append(Finding(batch.path, line, column, "publicity-days-missing",
                                 "本名录的办法未规定公示天数：请在批次的 publicity.working_days 中写明",
                                 scheme.cite(scheme.publicity_basis), "$.publicity"))
+    days = publicity.get("working_days")
+    if scheme.publicity_days and isinstance(days, int) and days != scheme.publicity_days:
+        line, column = document.position(("publicity", "working_days"))
+        findings.append(Finding(batch.path, line, column, "publicity-days-fixed",
+                                f"本名录的办法规定公示 {scheme.publicity_days} 个工作日，批次写的是 {days} 个：请删除这一行或改为 {scheme.publicity_days}",
+                                scheme.cite(scheme.publicity_basis), "$.publicity.working_days"))
     try:
         end = publicity_end(batch, scheme, calendar)
     except CalendarGap as gap:

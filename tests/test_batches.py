@@ -47,3 +47,10 @@ def test_a_written_publicity_end_in_a_year_without_a_holiday_schedule_is_refused
                   batch("publicity: {start: 2028-03-01, end: 2028-03-09}\n"))
     [finding] = library.errors()
     assert finding.rule == "calendar-gap" and "2028 年节假日安排尚未收录" in finding.message
+
+
+def test_a_batch_cannot_change_the_publicity_days_the_document_fixes(library):
+    path = library.write("schemes/hunan-sme-hexin/batches/t-2099.yaml",
+                         batch("publicity: {start: 2025-09-26, working_days: 5}\n"))
+    [finding] = library.errors()
+    assert (finding.path, finding.rule) == (path, "publicity-days-fixed") and "第九条（四）" in finding.basis

@@ -246,9 +246,14 @@ def test_report_json_lists_scheme_record_kind_action_and_date(library):
 
 def test_report_can_be_limited_to_one_scheme(library):
     revoked_hunan(library, "2026-04-16", "第十九条（四）")
-    result = subprocess.run([sys.executable, "-m", "directory", "report", "--scheme", HEBEI, "--today", "2026-11-23"],
-                            cwd=library.root, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0 and "cs-zhiyuan" not in result.stdout
+    def run(scheme: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "directory", "report", "--scheme", scheme, "--today", "2026-11-23"],
+                                cwd=library.root, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0
+        return result.stdout
+
+    assert "cs-zhiyuan" in run(HUNAN)
+    assert "cs-zhiyuan" not in run(HEBEI)
 
 
 def test_an_expert_written_as_in_the_spec_without_recognition_is_recruited_by_its_term(library):
@@ -257,3 +262,17 @@ def test_an_expert_written_as_in_the_spec_without_recognition_is_recruited_by_it
     assert library.errors() == []
     assert status_on(library, date(2025, 8, 31)) == "审核中"   # term not started yet
     assert status_on(library, date(2025, 9, 1)) == "有效"
+
+
+def test_a_year_without_a_yearly_report_asks_for_it(library):
+    text = edit(good_record(JILIN, "expert"), "term: {start: 2025-09-01}", "term: {start: 2026-01-05}")
+    library.add(JILIN, edit(text, "  - {year: 2025, hours: 20, firms: 8}", "  - {year: 2025, hours: 20, firms: 8}"),
+                kind="expert")
+    [item] = report(library, date(2027, 1, 1), "service-shortfall")
+    assert item.action == "督促报告" and "2026" in item.message
+
+
+def test_a_publicity_not_yet_started_is_upcoming_in_the_report_and_absent_from_the_site_status(library):
+    publicity_batch(library, HUNAN, "2026-09-24")
+    assert [i.kind for i in report(library, date(2026, 9, 23)) if i.kind.startswith("publicity")] == ["publicity-upcoming"]
+    assert status_on(library, date(2026, 9, 23)) == "审核中"

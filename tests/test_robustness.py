@@ -29,7 +29,14 @@ def variants(scheme: str):
             yield scheme, f"recognition.{key}", value
 
 
-CASES = [case for scheme in SCHEMES for case in variants(scheme)]
+CASES = [case for scheme in SCHEMES for case in variants(scheme)] + [
+    # nested values a validator never sees in the report (it reads unvalidated records)
+    ("hubei-sme-yanxuan", "waivers", "[{condition: [staff-full-time], reason: 获得表彰的机构}]"),
+    ("hunan-sme-hexin", "recognition.status", "suspended"),            # no suspension date at all
+    ("hunan-sme-hexin", "recognition.suspension", "{reason: 重组}"),
+    ("jilin-city-sme", "facts", "{smes_served_per_year: 60, satisfaction_pct: 95, no_bad_credit_record: true}"),
+]
+CASES += [("jilin-city-sme", "recognition.status", "recognized")]
 
 
 def replace(text: str, dotted: str, value: str) -> str:
@@ -49,3 +56,12 @@ def test_a_field_of_the_wrong_shape_is_a_finding_not_a_crash(library, scheme, ke
     assert all(f.line >= 0 and f.message for f in findings)
     repository = load_repository(library.root)
     build_report(repository, load_calendar(library.root), TODAY)   # nor the staff report
+
+
+def test_a_service_log_with_text_figures_does_not_break_the_report(library):
+    text = good_record("jilin-city-sme", "expert").replace("  - {year: 2025, hours: 20, firms: 8}",
+                                                            '  - {year: 2025, hours: "二十", firms: "8"}')
+    library.add("jilin-city-sme", text, kind="expert")
+    assert {f.rule for f in library.errors(TODAY)} == {"schema-type"}
+    repository = load_repository(library.root)
+    build_report(repository, load_calendar(library.root), TODAY)

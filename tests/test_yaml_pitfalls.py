@@ -54,7 +54,7 @@ def test_a_value_with_a_leading_zero_read_as_a_number_says_the_zero_is_lost(libr
     library.add("jilin-city-sme", text)
     [finding] = library.errors()
     assert finding.rule == "yaml-unquoted-number"
-    assert '"0132002"' in finding.message and "0" in finding.message
+    assert '"0132002"' in finding.message and "开头的 0 会丢失" in finding.message
 
 
 def test_a_yes_read_as_a_boolean_is_named(library):
