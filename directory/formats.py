@@ -31,9 +31,8 @@ def check_credit_code(value: object) -> bool:
         return True  # the type check reports it
     if len(value) != 18:
         raise ValueError(f"统一社会信用代码应为 18 位，「{value}」是 {len(value)} 位")
-    if value != value.upper() and value.upper() == value.upper().strip():
-        if all(char in CREDIT_CODE_CHARSET for char in value.upper()):
-            raise ValueError(f"统一社会信用代码中的字母应为大写：「{value.upper()}」")
+    if value != value.upper() and all(char in CREDIT_CODE_CHARSET for char in value.upper()):
+        raise ValueError(f"统一社会信用代码中的字母应为大写：「{value.upper()}」")
     wrong = [char for char in value if char not in CREDIT_CODE_CHARSET]
     if wrong:
         raise ValueError(f"统一社会信用代码「{value}」含有不允许的字符「{''.join(dict.fromkeys(wrong))}」"

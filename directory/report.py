@@ -19,13 +19,13 @@ KIND_TITLES = {
     "publicity-upcoming": "即将开始公示的批次",
     "publicity-active": "公示中的批次",
     "publicity-awaiting-decision": "公示已结束、尚未发文认定的批次",
-    "expiring": "有效期即将届满（90 天内）",
+    "expiring": "有效期即将届满",
     "expired": "已过期",
     "reports-overdue": "定期报送缺报",
     "ban": "禁止再申报期内",
     "service-shortfall": "年度服务未达标",
-    "grade-renewal": "连续两年 A 级：到期免复核",
-    "grade-observation": "连续两年 C 级：半年观察期",
+    "grade-renewal": "绩效评价连续 A 级：到期免复核",
+    "grade-observation": "绩效评价连续 C 级：观察期",
     "suspended": "暂停中",
     "calendar-gap": "节假日安排缺失",
 }
@@ -126,24 +126,35 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
 
 
 def _grade_items(record, scheme, life, add) -> None:
-    """河北 第十八条: two A years in a row -> renewal without review; two C years -> observation."""
+    """河北 第十八条 as written in scheme.yaml `grades`: N years in a row of one grade lead to
+    renewal without review (A) or to an observation period (C)."""
     rules = scheme.grades
     grades = record.recognition.get("grades")
     if not rules or not isinstance(grades, dict) or life.status not in ("valid", "expiring"):
         return
-    years = sorted(int(year) for year in grades if str(year).isdigit())
-    for earlier, later in zip(years, years[1:]):
-        if later != earlier + 1:
+    basis = scheme.cite(rules.get("basis", ""))
+    for key, kind in (("renew_without_review_after", "grade-renewal"), ("observation_after", "grade-observation")):
+        rule = rules.get(key) or {}
+        run = _latest_run(grades, rule.get("grade"), int(rule.get("years", 2)))
+        if not run:
             continue
-        pair = (grades.get(str(earlier)), grades.get(str(later)))
-        renew = rules.get("renew_without_review_after", {})
-        observe = rules.get("observation_after", {})
-        if pair == (renew.get("grade"), renew.get("grade")):
-            add("grade-renewal", life.valid_until, f"{earlier}、{later} 年绩效评价均为 A 级：有效期届满（{life.valid_until}）后免复核",
-                "到期免复核", scheme.cite(rules.get("basis", "")))
-        if pair == (observe.get("grade"), observe.get("grade")):
+        years = "、".join(map(str, run))
+        if kind == "grade-renewal":
+            add(kind, life.valid_until, f"{years} 年绩效评价均为 {rule['grade']} 级：有效期届满（{life.valid_until}）后免复核",
+                "到期免复核", basis)
+        else:
             # the grades are given after the year; the observation is taken to start the next January
-            starts = date(later + 1, 1, 1)
-            ends = add_months(starts, int(observe.get("months", 6))) - timedelta(days=1)
-            add("grade-observation", ends, f"{earlier}、{later} 年绩效评价均为 C 级：纳入半年观察期（{starts} 至 {ends}）",
-                "半年观察，视情况通报或撤销", scheme.cite(rules.get("basis", "")))
+            starts = date(run[-1] + 1, 1, 1)
+            ends = add_months(starts, int(rule.get("months", 6))) - timedelta(days=1)
+            add(kind, ends, f"{years} 年绩效评价均为 {rule['grade']} 级：纳入观察期（{starts} 至 {ends}）",
+                "观察期，视情况通报或撤销", basis)
+
+
+def _latest_run(grades: dict, grade: str | None, length: int) -> list[int]:
+    """The latest `length` consecutive years graded `grade`, or [] if there is none."""
+    years = sorted(int(year) for year, value in grades.items() if str(year).isdigit() and value == grade)
+    for index in range(len(years) - length, -1, -1):
+        window = years[index:index + length]
+        if window[-1] - window[0] == length - 1:
+            return window
+    return []

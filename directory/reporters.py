@@ -6,9 +6,6 @@ from dataclasses import asdict
 
 from directory.findings import Finding
 
-SEVERITY_NAMES = {"error": "error", "warning": "warning"}
-
-
 def text(findings: list[Finding]) -> str:
     """`path:line:col: error[rule] 说明（依据：文件 第X条）`, one line per finding."""
     lines = []
@@ -29,7 +26,7 @@ def github(findings: list[Finding]) -> str:
         if finding.line:
             properties += f",line={finding.line},col={finding.column}"
         properties += f",title={_escape_property(finding.rule)}"
-        lines.append(f"::{SEVERITY_NAMES.get(finding.severity, 'error')} {properties}::{message}")
+        lines.append(f"::{'warning' if finding.severity == 'warning' else 'error'} {properties}::{message}")
     return "\n".join(lines)
 
 

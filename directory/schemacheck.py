@@ -33,7 +33,6 @@ class SchemaSet:
 
     validators: dict[tuple[str, str], Draft202012Validator]
     batch_validator: Draft202012Validator | None
-    registry: Registry
 
 
 def build_schemas(root: Path, schemes: dict[str, Scheme]) -> tuple[SchemaSet, list[Finding]]:
@@ -72,7 +71,7 @@ def build_schemas(root: Path, schemes: dict[str, Scheme]) -> tuple[SchemaSet, li
             if validator is not None:
                 validators[(scheme.id, kind)] = validator
     batch_validator = compile_schema("schemes/_common/batch.schema.json")
-    return SchemaSet(validators, batch_validator, registry), findings
+    return SchemaSet(validators, batch_validator), findings
 
 
 ANNOTATIONS = {"title", "description", "x-hint", "x-basis", "x-standard", "x-rule", "x-private", "$comment"}
