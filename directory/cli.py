@@ -12,6 +12,7 @@ from pathlib import Path
 
 from directory import reporters
 from directory.dates import today_in_china
+from directory.schemes import KIND_NAMES
 from directory.workdays import CalendarGap, load_calendar
 
 
@@ -162,7 +163,7 @@ def _import(root: Path, args) -> int:
     _require_library(root)
     schemes = load_schemes(root).schemes
     if args.scheme not in schemes or args.kind not in schemes[args.scheme].kinds:
-        print(f"directory：名录「{args.scheme}」不存在或不收录{'专家' if args.kind == 'expert' else '服务机构'}"
+        print(f"directory：名录「{args.scheme}」不存在或不收录{KIND_NAMES[args.kind]}"
               f"（可用的名录：{'、'.join(sorted(schemes))}）", file=sys.stderr)
         return 2
     _calendar(root)  # a malformed holidays.yaml is a usage error, reported before anything is read
@@ -193,7 +194,7 @@ def _new(root: Path, args) -> int:
         return 2
     validator = build_schemas(root, schemes)[0].validators.get((args.scheme, args.kind))
     if validator is None:
-        print(f"directory：名录「{args.scheme}」不收录{'专家' if args.kind == 'expert' else '服务机构'}", file=sys.stderr)
+        print(f"directory：名录「{args.scheme}」不收录{KIND_NAMES[args.kind]}", file=sys.stderr)
         return 2
     try:
         path = write_skeleton(root, schemes[args.scheme], args.kind, args.record_id, validator.schema, args.force)

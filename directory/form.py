@@ -29,12 +29,11 @@ from pathlib import Path
 from directory.regions import regions
 from directory.render import PACKAGE_TEMPLATES, page_environment
 from directory.scaffold import conditions_by_field
-from directory.schemes import Scheme
+from directory.schemes import KIND_NAMES, Scheme
 
 TEMPLATE = "apply.md.j2"
 ASSETS = ("apply.js", "apply.css", "vendor")          # under templates/assets/
 FORM_FOLDERS = {"provider": "apply/", "expert": "experts/apply/"}
-KIND_NAMES = {"provider": "服务机构", "expert": "专家"}
 
 SKIPPED = {"recognition", "reports", "waivers", "service_log"}    # filled in by staff later
 PRIVATE_INCLUDED = {"facts", "private"}                             # private, but part of an application

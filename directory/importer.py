@@ -28,7 +28,8 @@ from directory.findings import Finding
 from directory.repository import CACHE_FILE, load_repository
 from directory.schemacheck import build_schemas
 from directory.schemes import load_schemes
-from directory.validate import KIND_NAMES, validate_repository
+from directory.schemes import KIND_NAMES
+from directory.validate import validate_repository
 from directory.workdays import load_calendar
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")

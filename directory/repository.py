@@ -20,7 +20,7 @@ from pathlib import Path
 
 from directory.findings import Finding
 from directory.loader import Document, load_file
-from directory.schemes import Scheme, load_schemes
+from directory.schemes import Scheme, display_path, load_schemes
 
 YAML_SUFFIXES = (".yaml", ".yml")
 CACHE_FILE = Path(".cache") / "directory" / "records.json"
@@ -95,19 +95,19 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
         for path in _yaml_files(root / "schemes" / scheme_id / "batches"):
             document = _read(repository, path)
             if document is not None:
-                repository.batches[(scheme_id, path.stem)] = Batch(_display(root, path), scheme_id, path.stem, document)
+                repository.batches[(scheme_id, path.stem)] = Batch(display_path(root, path), scheme_id, path.stem, document)
 
     providers = root / "providers"
     for folder in sorted(p for p in providers.iterdir() if p.is_dir()) if providers.is_dir() else ():
         if folder.name not in repository.schemes:
             for path in _yaml_files(folder) + _yaml_files(folder / "experts"):
                 repository.findings.append(Finding(
-                    _display(root, path), 1, 1, "unknown-scheme",
+                    display_path(root, path), 1, 1, "unknown-scheme",
                     f"文件夹「providers/{folder.name}」不是已知的名录：可用的有 {'、'.join(sorted(repository.schemes))}"))
             continue
         for kind, directory in (("provider", folder), ("expert", folder / "experts")):
             for path in _yaml_files(directory):
-                display = _display(root, path)
+                display = display_path(root, path)
                 focused = focus is None or within_focus(display, focus)
                 stat = path.stat()
                 stamp = (stat.st_size, stat.st_mtime_ns)
@@ -156,17 +156,10 @@ def _yaml_files(directory: Path) -> list[Path]:
 
 
 def _read(repository: Repository, path: Path) -> Document | None:
-    document, findings = load_file(path, _display(repository.root, path))
+    document, findings = load_file(path, display_path(repository.root, path))
     repository.findings.extend(findings)
     if document is not None and not isinstance(document.data, dict):
         repository.findings.append(Finding(document.path, 1, 1, "yaml-not-mapping",
                                            "文件内容应为“键: 值”的映射（一条记录），而不是列表或单个值"))
         return None
     return document
-
-
-def _display(root: Path, path: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

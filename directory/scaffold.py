@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from directory.schemes import Condition, Scheme
+from directory.schemes import KIND_NAMES, Condition, Scheme
 
 INDENT = "  "
 # Fields a new application does not have yet: written as comments to uncomment later.
@@ -19,7 +19,7 @@ def skeleton(scheme: Scheme, kind: str, record_id: str, schema: dict) -> str:
     """The YAML text of a new record; `schema` is the scheme's inlined schema for `kind`."""
     conditions = conditions_by_field(scheme.conditions.get(kind, ()))
     required = set(schema.get("required", []))
-    title = "专家" if kind == "expert" else "服务机构"
+    title = KIND_NAMES.get(kind, kind)
     lines = [f"# {scheme.title} · 新{title}记录",
              f"# 依据：《{scheme.document.title}》{scheme.document.number}",
              "# 填好后运行：.venv/bin/directory validate " + _path(scheme, kind, record_id),

@@ -12,6 +12,9 @@ from directory.findings import Finding
 from directory.loader import Document, load_file
 
 
+KIND_NAMES = {"provider": "服务机构", "expert": "专家"}   # record kinds, as staff call them
+
+
 @dataclass(frozen=True)
 class SourceDocument:
     title: str
@@ -118,14 +121,14 @@ def load_schemes(root: Path) -> LoadedSchemes:
     common_path = root / "schemes" / "_common" / "common.yaml"
     common: dict = {}
     if common_path.exists():
-        document, problems = load_file(common_path, _display(root, common_path))
+        document, problems = load_file(common_path, display_path(root, common_path))
         findings += problems
         if document and isinstance(document.data, dict):
             common = document.data
     for scheme_file in sorted((root / "schemes").glob("*/scheme.yaml")):
         if scheme_file.parent.name.startswith("_"):
             continue
-        display = _display(root, scheme_file)
+        display = display_path(root, scheme_file)
         document, problems = load_file(scheme_file, display)
         findings += problems
         if document is None:
@@ -180,7 +183,8 @@ def _scheme_from(document: Document, folder: Path) -> Scheme:
     )
 
 
-def _display(root: Path, path: Path) -> str:
+def display_path(root: Path, path: Path) -> str:
+    """A path as staff see it in messages: relative to the repository root."""
     try:
         return path.relative_to(root).as_posix()
     except ValueError:

@@ -15,9 +15,9 @@ from directory.findings import Finding, json_path
 from directory.lifecycle import ban_end, derive_validity, publicity_end, reference_date, validity_end_in_effect
 from directory.repository import Batch, Record, Repository
 from directory.schemacheck import build_schemas, schema_findings
+from directory.schemes import KIND_NAMES
 from directory.workdays import CalendarGap, WorkCalendar
 
-KIND_NAMES = {"provider": "服务机构", "expert": "专家"}
 
 
 def validate_repository(repository: Repository, today: date, calendar: WorkCalendar) -> list[Finding]:
@@ -169,6 +169,13 @@ def _check_written_validity(record: Record, scheme, batch: Batch | None, at) -> 
     validity = derive_validity(record, scheme, batch)
     if validity is None:
         return
+    revocation = record.recognition.get("revocation")
+    if scheme.bans and isinstance(revocation, dict) and isinstance(revocation.get("basis"), str) \
+            and scheme.ban_years(revocation["basis"]) is None:
+        articles = "、".join(ban.basis for ban in scheme.bans)
+        at(("recognition", "revocation", "basis"), "revocation-basis-no-ban",
+           f"撤销依据「{revocation['basis']}」不是规定禁止再申报的条款（{articles}）：不推算禁止期，请确认依据",
+           scheme.document.short, severity="warning")
     for key, label in (("suspension", "暂停"), ("revocation", "撤销"), ("withdrawal", "退出")):
         action = record.recognition.get(key)
         day = parse_date(action.get("date")) if isinstance(action, dict) else None

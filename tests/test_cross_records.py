@@ -81,3 +81,10 @@ def test_a_revocation_without_a_ban_article_does_not_block_reapplying(library):
     library.add(HUNAN, revoked("第十八条"))  # 测评整改未完成：撤销，但该条未规定禁止再申报
     library.add(HUNAN, application())
     assert library.errors(today=date(2026, 1, 1)) == []
+
+
+def test_a_revocation_basis_without_a_ban_article_is_a_warning(library):
+    add_old_batch(library)
+    path = library.add(HUNAN, revoked("第十八条"))
+    assert library.errors() == []
+    assert [(f.path, f.rule, f.severity) for f in library.findings()] == [(path, "revocation-basis-no-ban", "warning")]
