@@ -75,10 +75,10 @@ def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Vali
 
 
 def validity_end_in_effect(record: Record, validity: Validity) -> date | None:
-    """The validity's real end: a revocation or withdrawal ends it early."""
-    for key in ("revocation", "withdrawal"):
+    """The validity's real end: a revocation or withdrawal (with that status) ends it early."""
+    for key, status in (("revocation", "revoked"), ("withdrawal", "withdrawn")):
         action = record.recognition.get(key)
-        if isinstance(action, dict) and parse_date(action.get("date")):
+        if record.recognition.get("status") == status and isinstance(action, dict) and parse_date(action.get("date")):
             ended = parse_date(action.get("date"))
             return ended if validity.until is None else min(ended, validity.until)
     return validity.until

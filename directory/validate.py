@@ -169,6 +169,11 @@ def _check_written_validity(record: Record, scheme, batch: Batch | None, at) -> 
     validity = derive_validity(record, scheme, batch)
     if validity is None:
         return
+    for key, status in (("suspension", "suspended"), ("revocation", "revoked"), ("withdrawal", "withdrawn")):
+        if isinstance(record.recognition.get(key), dict) and record.recognition.get("status") != status:
+            at(("recognition", key), "action-status-mismatch",
+               f"写了 {key}，但认定状态是 {record.recognition.get('status')}：状态以 status 为准（应为 {status} 吗？）",
+               severity="warning")
     revocation = record.recognition.get("revocation")
     if scheme.bans and isinstance(revocation, dict) and isinstance(revocation.get("basis"), str) \
             and scheme.ban_years(revocation["basis"]) is None:

@@ -216,3 +216,12 @@ def test_an_id_that_is_a_site_section_name_is_refused(library):
     text = edit(good_record("hunan-sme-hexin"), "id: cs-zhiyuan", "id: categories")
     path = library.add("hunan-sme-hexin", text)
     assert [(f.path, f.rule) for f in library.errors()] == [(path, "record-id-reserved")]
+
+
+def test_the_spec_example_with_a_waiver_and_a_revocation_block_is_accepted_with_warnings(library):
+    text = edit(good_record("hunan-sme-hexin"), "  status: recognized",
+                "  status: recognized\n  revocation: {date: 2026-03-01, reason: ……, basis: 第十九条（二）}")
+    text = edit(text, "recognition:", "waivers:\n  - {condition: staff_full_time, reason: ……}\nrecognition:")
+    library.add("hunan-sme-hexin", text)
+    assert library.errors() == []
+    assert sorted(f.rule for f in library.findings()) == ["action-status-mismatch", "waiver-not-allowed"]
