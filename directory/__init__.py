@@ -1,14 +1,16 @@
 """服务机构库 directory-as-code.
 
-Stages, each one module, data flowing one way:
+The folders are the stages, data flowing one way (each imports only from the ones above it):
 
-    load      loader (YAML + positions), schemes (scheme.yaml), repository (records, batches)
-    validate  schemacheck + formats (structure), conditions (entry conditions), validate (all checks)
-    derive    workdays (calendar), dates, lifecycle (statuses), periodic (reports), report (staff view)
-    render    catalogue (what is public), render (pages), opendata (downloads), form (application forms)
-    build     build (mkdocs -> pagefind -> swap)
+    loading     yamlfile (YAML with positions)
+    rules       schemes (scheme.yaml), schemas (JSON Schemas), conditions, codes, regions,
+                calendar (working days), dates
+    library     repository (schemes, batches and records, read once)
+    lifecycle   derive (publicity, validity, statuses, bans), periodic (reports)
+    checks      validate (all checks, findings in one pass)
+    site        catalogue -> render / form / opendata -> build (mkdocs, pagefind, swap)
+    staff       report, scaffold (`directory new`), importer (`directory import`)
 
-and around them: cli (the `directory` command), reporters (text/json/github output), scaffold
-(`directory new`), importer (`directory import`). Findings (findings.py) are the values every
-check returns; only the CLI prints.
+and at the edge: cli (the `directory` command) and reporters (text/json/github). Findings
+(findings.py) are the values every check returns; only the CLI prints.
 """

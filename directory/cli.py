@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from directory import reporters
-from directory.dates import today_in_china
-from directory.schemes import KIND_NAMES
-from directory.workdays import CalendarGap, load_calendar
+from directory.rules.dates import today_in_china
+from directory.rules.schemes import KIND_NAMES
+from directory.rules.calendar import CalendarGap, load_calendar
 
 
 def _date(value: str) -> date:
@@ -115,8 +115,8 @@ def _calendar(root: Path):
 
 
 def _validate(root: Path, args) -> int:
-    from directory.repository import within_focus, load_repository, save_cache
-    from directory.validate import validate_repository
+    from directory.library.repository import within_focus, load_repository, save_cache
+    from directory.checks.validate import validate_repository
 
     calendar = _calendar(root)
     focus = [_relative(root, path) for path in args.paths] or None
@@ -139,8 +139,8 @@ def _validate(root: Path, args) -> int:
 
 
 def _report(root: Path, args) -> int:
-    from directory.report import build_report
-    from directory.repository import load_repository
+    from directory.staff.report import build_report
+    from directory.library.repository import load_repository
 
     calendar = _calendar(root)
     repository = load_repository(root)
@@ -157,8 +157,8 @@ def _report(root: Path, args) -> int:
 
 
 def _import(root: Path, args) -> int:
-    from directory.importer import import_records
-    from directory.schemes import load_schemes
+    from directory.staff.importer import import_records
+    from directory.rules.schemes import load_schemes
 
     _require_library(root)
     schemes = load_schemes(root).schemes
@@ -181,9 +181,9 @@ def _import(root: Path, args) -> int:
 def _new(root: Path, args) -> int:
     import re
 
-    from directory.schemacheck import build_schemas
-    from directory.scaffold import write_skeleton
-    from directory.schemes import load_schemes
+    from directory.rules.schemas import build_schemas
+    from directory.staff.scaffold import write_skeleton
+    from directory.rules.schemes import load_schemes
 
     schemes = load_schemes(root).schemes
     if args.scheme not in schemes:
@@ -224,7 +224,7 @@ def _workdays(root: Path, args) -> int:
 
 
 def _build(root: Path, args) -> int:
-    from directory.build import BuildError, build_site
+    from directory.site.build import BuildError, build_site
 
     calendar = _calendar(root)
     try:

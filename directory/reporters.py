@@ -47,7 +47,7 @@ REPORTERS = {"text": text, "github": github, "json": as_json}
 
 def report_text(items) -> str:
     """The staff report, grouped by kind, each line `date  scheme/record  message  → action（依据）`."""
-    from directory.report import KIND_TITLES
+    from directory.staff.report import KIND_TITLES
 
     lines = []
     for kind, title in KIND_TITLES.items():

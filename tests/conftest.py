@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from directory.repository import load_repository
-from directory.validate import validate_repository
-from directory.workdays import load_calendar
+from directory.library.repository import load_repository
+from directory.checks.validate import validate_repository
+from directory.rules.calendar import load_calendar
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

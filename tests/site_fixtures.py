@@ -17,9 +17,9 @@ from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from directory.build import build_site
-from directory.formats import credit_code_check_character
-from directory.workdays import load_calendar
+from directory.site.build import build_site
+from directory.rules.codes import credit_code_check_character
+from directory.rules.calendar import load_calendar
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 23)

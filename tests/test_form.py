@@ -25,10 +25,10 @@ if not CHROMIUM.exists():
 from playwright.sync_api import expect  # noqa: E402
 
 from conftest import FIXTURES, TODAY, Library  # noqa: E402
-from directory.formats import credit_code_check_character  # noqa: E402
-from directory.loader import load_bytes  # noqa: E402
-from directory.repository import load_repository  # noqa: E402
-from directory.schemacheck import build_schemas  # noqa: E402
+from directory.rules.codes import credit_code_check_character  # noqa: E402
+from directory.loading.yamlfile import load_bytes  # noqa: E402
+from directory.library.repository import load_repository  # noqa: E402
+from directory.rules.schemas import build_schemas  # noqa: E402
 from site_fixtures import REPO, build_sample_site, chromium_browser, credit_code, serving  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

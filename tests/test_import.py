@@ -9,8 +9,8 @@ import openpyxl
 import yaml
 
 from conftest import TODAY, good_record
-from directory.formats import credit_code_check_character
-from directory.importer import import_records
+from directory.rules.codes import credit_code_check_character
+from directory.staff.importer import import_records
 
 HUNAN = "hunan-sme-hexin"
 JILIN = "jilin-city-sme"

@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 
 from conftest import edit, good_record
-from directory.lifecycle import derive
-from directory.report import build_report
-from directory.repository import load_repository
-from directory.workdays import load_calendar
+from directory.lifecycle.derive import derive
+from directory.staff.report import build_report
+from directory.library.repository import load_repository
+from directory.rules.calendar import load_calendar
 
 HUNAN, HEBEI, JILIN = "hunan-sme-hexin", "hebei-sme-youzhi", "jilin-city-sme"
 

@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from conftest import TODAY, good_record
-from directory.loader import load_bytes
-from directory.report import build_report
-from directory.repository import load_repository
-from directory.workdays import load_calendar
+from directory.loading.yamlfile import load_bytes
+from directory.staff.report import build_report
+from directory.library.repository import load_repository
+from directory.rules.calendar import load_calendar
 
 ODD_VALUES = ["5", '"text"', "[1, two]", "{a: 1}", "true", "2025-13-45", "[]", "{}"]
 SCHEMES = ["hunan-sme-hexin", "hebei-sme-youzhi", "jilin-city-sme"]

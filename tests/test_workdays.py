@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from directory.workdays import CalendarGap, WorkCalendar, load_calendar
+from directory.rules.calendar import CalendarGap, WorkCalendar, load_calendar
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -19,15 +19,15 @@ from pathlib import Path
 import yaml
 from jinja2 import TemplateError
 
-from directory.catalogue import build_catalogue
+from directory.site.catalogue import build_catalogue
 from directory.findings import Finding
-from directory.form import render_apply_pages
-from directory.opendata import write_open_data
-from directory.render import PACKAGE_TEMPLATES, render_pages
-from directory.repository import load_repository
-from directory.schemacheck import build_schemas
-from directory.validate import validate_repository
-from directory.workdays import WorkCalendar
+from directory.site.form import render_apply_pages
+from directory.site.opendata import write_open_data
+from directory.site.render import PACKAGE_TEMPLATES, render_pages
+from directory.library.repository import load_repository
+from directory.rules.schemas import build_schemas
+from directory.checks.validate import validate_repository
+from directory.rules.calendar import WorkCalendar
 
 
 

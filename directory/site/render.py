@@ -12,11 +12,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from directory.catalogue import Catalogue, Entry
-from directory.lifecycle import STATUS_LABELS
+from directory.site.catalogue import Catalogue, Entry
+from directory.lifecycle.derive import STATUS_LABELS
 
 # The templates shipped beside the package, for a library that has no templates/ of its own.
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # Shown elsewhere on the page (heading, links, sections) or not at all.
 NOT_IN_FIELD_LIST = {"id", "scheme", "name", "website", "profile", "services", "recognition"}

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from directory.schemes import KIND_NAMES, Condition, Scheme
+from directory.rules.conditions import conditions_by_field
+from directory.rules.schemes import KIND_NAMES, Condition, Scheme
 
 INDENT = "  "
 # Fields a new application does not have yet: written as comments to uncomment later.
@@ -84,14 +85,6 @@ def _comment(schema: dict, required: bool, conditions: list[Condition], scheme: 
         parts.append(f"（{scheme.cite(schema['x-basis'])}）")
     return "".join(parts)
 
-
-def conditions_by_field(conditions) -> dict[str, list[Condition]]:
-    table: dict[str, list[Condition]] = {}
-    for condition in conditions:
-        for name in (condition.field, condition.numerator, condition.denominator):
-            if name:
-                table.setdefault(name, []).append(condition)
-    return table
 
 
 def _path(scheme: Scheme, kind: str, record_id: str) -> str:

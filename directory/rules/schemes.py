@@ -9,10 +9,12 @@ from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
 from directory.findings import Finding
-from directory.loader import Document, load_file
+from directory.loading.yamlfile import Document, load_file
 
 
 KIND_NAMES = {"provider": "服务机构", "expert": "专家"}   # record kinds, as staff call them
+# Site sections beside the record pages of a scheme: no record may take one of these ids.
+RESERVED_IDS = {"index", "experts", "categories", "regions", "apply", "notices", "data", "search", "assets"}
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ from pathlib import Path
 import yaml
 
 from directory.findings import Finding
-from directory.repository import CACHE_FILE, load_repository
-from directory.schemacheck import build_schemas
-from directory.schemes import load_schemes
-from directory.schemes import KIND_NAMES
-from directory.validate import validate_repository
-from directory.workdays import load_calendar
+from directory.library.repository import CACHE_FILE, load_repository
+from directory.rules.schemas import build_schemas
+from directory.rules.schemes import load_schemes
+from directory.rules.schemes import KIND_NAMES
+from directory.checks.validate import validate_repository
+from directory.rules.calendar import load_calendar
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 LIST_SEPARATORS = re.compile(r"[、;；\n]")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from jsonschema import FormatChecker
 
-from directory.regions import SOURCE as REGION_SOURCE, regions
+from directory.rules.regions import SOURCE as REGION_SOURCE, regions
 
 # GB 32100-2015 §4: the 31 characters of the code (no I, O, S, V, Z) and the weights of positions 1-17.
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

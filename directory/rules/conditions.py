@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from directory.dates import add_years, parse_date
+from directory.rules.dates import add_years, parse_date
 from directory.findings import Finding, json_path
-from directory.schemes import Condition, Scheme
+from directory.rules.schemes import Condition, Scheme
 
 _MISSING = object()
 
@@ -223,3 +223,12 @@ def _waiver_findings(scheme: Scheme, conditions, waivers: list, failing_names: s
                 + ("：请补足条件" if relied_on else "：该条件已满足，请删除这条 waivers"),
                 scheme.document.short, where, "error" if relied_on else "warning"))
     return findings
+
+
+def conditions_by_field(conditions) -> dict[str, list[Condition]]:
+    table: dict[str, list[Condition]] = {}
+    for condition in conditions:
+        for name in (condition.field, condition.numerator, condition.denominator):
+            if name:
+                table.setdefault(name, []).append(condition)
+    return table

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from directory.findings import Finding
-from directory.loader import Document, load_file
-from directory.schemes import Scheme, display_path, load_schemes
+from directory.loading.yamlfile import Document, load_file
+from directory.rules.schemes import Scheme, display_path, load_schemes
 
 YAML_SUFFIXES = (".yaml", ".yml")
 CACHE_FILE = Path(".cache") / "directory" / "records.json"

@@ -9,19 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from directory.dates import parse_date
-from directory.lifecycle import Lifecycle, derive, publicity_end, publicity_state
-from directory.regions import Region, regions
-from directory.repository import Batch, Record, Repository
-from directory.schemacheck import SchemaSet
-from directory.schemes import Scheme
-from directory.workdays import CalendarGap, WorkCalendar
+from directory.rules.dates import parse_date
+from directory.lifecycle.derive import Lifecycle, derive, publicity_end, publicity_state
+from directory.rules.regions import Region, regions
+from directory.library.repository import Batch, Record, Repository
+from directory.rules.schemas import SchemaSet
+from directory.rules.schemes import RESERVED_IDS, Scheme
+from directory.rules.calendar import CalendarGap, WorkCalendar
 
 # recognition fields a visitor may see (grades and anything else stay internal)
 PUBLIC_RECOGNITION = ("batch", "certificate_no")
 PUBLIC_ACTION = ("date", "reason", "basis")
 KIND_FOLDERS = {"provider": "", "expert": "experts/"}
-RESERVED_IDS = {"index", "experts", "categories", "regions", "apply", "notices", "data", "search", "assets"}
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ import json
 from dataclasses import dataclass, field as dataclass_field, replace
 from pathlib import Path
 
-from directory.regions import regions
-from directory.render import PACKAGE_TEMPLATES, page_environment
-from directory.scaffold import conditions_by_field
-from directory.schemes import KIND_NAMES, Scheme
+from directory.rules.regions import regions
+from directory.site.render import PACKAGE_TEMPLATES, page_environment
+from directory.rules.conditions import conditions_by_field
+from directory.rules.schemes import KIND_NAMES, Scheme
 
 TEMPLATE = "apply.md.j2"
 ASSETS = ("apply.js", "apply.css", "vendor")          # under templates/assets/

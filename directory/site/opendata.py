@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from directory.catalogue import Catalogue, Entry
+from directory.site.catalogue import Catalogue, Entry
 
 COLUMNS = {
     "provider": [("scheme", "名录"), ("id", "编号"), ("name", "机构名称"), ("status", "状态"),

@@ -8,15 +8,14 @@ import re
 from collections import defaultdict
 from datetime import date
 
-from directory.catalogue import RESERVED_IDS
-from directory.conditions import check_conditions
-from directory.dates import parse_date
+from directory.rules.conditions import check_conditions
+from directory.rules.dates import parse_date
 from directory.findings import Finding, json_path
-from directory.lifecycle import ban_end, derive_validity, publicity_end, reference_date, validity_end_in_effect
-from directory.repository import Batch, Record, Repository
-from directory.schemacheck import build_schemas, schema_findings
-from directory.schemes import KIND_NAMES
-from directory.workdays import CalendarGap, WorkCalendar
+from directory.lifecycle.derive import ban_end, derive_validity, publicity_end, reference_date, validity_end_in_effect
+from directory.library.repository import Batch, Record, Repository
+from directory.rules.schemas import build_schemas, schema_findings
+from directory.rules.schemes import KIND_NAMES, RESERVED_IDS
+from directory.rules.calendar import CalendarGap, WorkCalendar
 
 
 

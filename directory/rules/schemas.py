@@ -18,9 +18,9 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from directory.findings import Finding, json_path
-from directory.formats import format_checker
-from directory.loader import Document
-from directory.schemes import Scheme
+from directory.rules.codes import format_checker
+from directory.loading.yamlfile import Document
+from directory.rules.schemes import Scheme
 
 BASE_URI = "https://directory.invalid/"   # a name only: nothing is ever fetched
 TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "true 或 false",

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from directory.dates import parse_date
-from directory.schemes import Reporting
+from directory.rules.dates import parse_date
+from directory.rules.schemes import Reporting
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from directory.dates import add_months
-from directory.dates import parse_date
-from directory.lifecycle import derive, publicity_end, publicity_state
-from directory.periodic import service_shortfalls, standing
-from directory.repository import Repository
-from directory.workdays import CalendarGap, WorkCalendar
+from directory.rules.dates import add_months
+from directory.rules.dates import parse_date
+from directory.lifecycle.derive import derive, publicity_end, publicity_state
+from directory.lifecycle.periodic import service_shortfalls, standing
+from directory.library.repository import Repository
+from directory.rules.calendar import CalendarGap, WorkCalendar
 
 KIND_TITLES = {
     "publicity-upcoming": "即将开始公示的批次",

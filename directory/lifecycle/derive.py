@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from directory.dates import parse_date, years_end
-from directory.repository import Batch, Record
-from directory.schemes import Scheme
-from directory.workdays import CalendarGap, WorkCalendar
+from directory.rules.dates import parse_date, years_end
+from directory.library.repository import Batch, Record
+from directory.rules.schemes import Scheme
+from directory.rules.calendar import CalendarGap, WorkCalendar
 
 
 @dataclass(frozen=True)
