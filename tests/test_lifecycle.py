@@ -211,7 +211,7 @@ def test_a_c_after_an_a_is_not_an_observation(library):
     assert report(library, date(2026, 1, 5), "grade-observation") == []
 
 
-# --- 吉林 yearly service (第十条（一）): ≥ 12 hours or ≥ 30 firms
+# --- 吉林 yearly service (第十条（一）): ≥ 12 hours or ≥ 30 firms in each year of the term (from term.start)
 
 @pytest.mark.parametrize("log, short", [
     ("{year: 2026, hours: 11, firms: 29}", True),
@@ -221,14 +221,14 @@ def test_a_c_after_an_a_is_not_an_observation(library):
 def test_an_expert_year_of_service_needs_twelve_hours_or_thirty_firms(library, log, short):
     text = edit(good_record(JILIN, "expert"), "term: {start: 2025-09-01}", "term: {start: 2026-01-05}")
     library.add(JILIN, edit(text, "  - {year: 2025, hours: 20, firms: 8}", f"  - {log}"), kind="expert")
-    items = report(library, date(2027, 1, 1), "service-shortfall")
+    items = report(library, date(2027, 1, 5), "service-shortfall")   # the term's first year ended 2027-01-04
     assert bool(items) is short
 
 
 def test_a_year_not_yet_over_is_not_judged(library):
     text = edit(good_record(JILIN, "expert"), "term: {start: 2025-09-01}", "term: {start: 2026-01-05}")
     library.add(JILIN, text, kind="expert")
-    assert report(library, date(2026, 12, 31), "service-shortfall") == []
+    assert report(library, date(2027, 1, 4), "service-shortfall") == []   # its last day
 
 
 # --- the command
@@ -268,8 +268,8 @@ def test_a_year_without_a_yearly_report_asks_for_it(library):
     text = edit(good_record(JILIN, "expert"), "term: {start: 2025-09-01}", "term: {start: 2026-01-05}")
     library.add(JILIN, edit(text, "  - {year: 2025, hours: 20, firms: 8}", "  - {year: 2025, hours: 20, firms: 8}"),
                 kind="expert")
-    [item] = report(library, date(2027, 1, 1), "service-shortfall")
-    assert item.action == "督促报告" and "2026" in item.message
+    [item] = report(library, date(2027, 1, 5), "service-shortfall")
+    assert item.action == "督促报告" and "2026 年度（2026-01-05 至 2027-01-04）" in item.message
 
 
 def test_a_publicity_not_yet_started_is_upcoming_in_the_report_and_absent_from_the_site_status(library):

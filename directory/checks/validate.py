@@ -11,6 +11,7 @@ from datetime import date
 from directory.rules.conditions import check_conditions
 from directory.rules.dates import parse_date
 from directory.findings import Finding, json_path
+from directory.lifecycle.periodic import PERIOD_PATTERNS
 from directory.lifecycle.derive import ban_end, derive_validity, publicity_end, reference_date, validity_end_in_effect
 from directory.library.repository import Batch, Record, Repository
 from directory.rules.schemas import build_schemas, schema_findings
@@ -109,28 +110,28 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
     if "grades" in record.recognition and not scheme.grades:
         at(("recognition", "grades"), "grades-not-in-scheme",
            f"名录「{scheme.title}」的办法没有年度绩效评价等级：请删除 recognition.grades")
-    _check_report_periods(data.get("reports"), scheme, at)
+    _check_report_periods(data.get("reports"), scheme, record.kind, at)
     batch = _check_batch_reference(repository, record, scheme, at)
     findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
     _check_written_validity(record, scheme, batch, at)
     return findings
 
 
-PERIOD_FORMS = {"monthly": (re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$"), "按月报送，写作 YYYY-MM"),
-                "quarterly": (re.compile(r"^[0-9]{4}-Q[1-4]$"), "按季度报送，写作 YYYY-QN"),
-                "yearly": (re.compile(r"^[0-9]{4}$"), "按年报告，写作 YYYY")}
+PERIOD_NAMES = {"month": "月", "quarter": "季度", "half_year": "半年", "year": "年"}
 
 
-def _check_report_periods(reports, scheme, at) -> None:
-    """A report's period is written in the scheme's cadence (湖南 monthly, 河北 quarterly, 吉林 yearly)."""
-    if not isinstance(reports, list) or not scheme.reporting or scheme.reporting.cadence not in PERIOD_FORMS:
+def _check_report_periods(reports, scheme, kind: str, at) -> None:
+    """A report's period is written in the scheme's period (湖南 YYYY-MM, 河北 YYYY-QN)."""
+    reporting = scheme.rules(kind).reporting
+    if not isinstance(reports, list) or not reporting or reporting.period not in PERIOD_PATTERNS:
         return
-    pattern, hint = PERIOD_FORMS[scheme.reporting.cadence]
+    pattern, hint = PERIOD_PATTERNS[reporting.period]
     for index, report in enumerate(reports):
         period = report.get("period") if isinstance(report, dict) else None
-        if isinstance(period, str) and not pattern.match(period):
-            at(("reports", index, "period"), "report-period-cadence", f"报送周期「{period}」不对：本名录{hint}",
-               scheme.cite(scheme.reporting.basis))
+        if isinstance(period, str) and not re.fullmatch(pattern, period):
+            at(("reports", index, "period"), "report-period-cadence",
+               f"报送周期「{period}」不对：本名录按{PERIOD_NAMES[reporting.period]}报送，{hint}",
+               scheme.cite(reporting.basis))
 
 
 def _check_batch_reference(repository: Repository, record: Record, scheme, at) -> Batch | None:
@@ -139,8 +140,9 @@ def _check_batch_reference(repository: Repository, record: Record, scheme, at) -
         return None
     batch_id = recognition.get("batch")
     if batch_id is None:
-        if scheme.validity_starts == "decision":
-            at(("recognition",), "batch-missing", "认定信息缺少所属批次（recognition.batch）", scheme.cite(scheme.validity_basis))
+        rule = scheme.rules(record.kind).validity
+        if rule.starts == "decision":
+            at(("recognition",), "batch-missing", "认定信息缺少所属批次（recognition.batch）", scheme.cite(rule.basis))
         return None
     batch = repository.batch_of(record)
     if batch is None:
@@ -162,9 +164,10 @@ def _check_batch_reference(repository: Repository, record: Record, scheme, at) -
 def _check_written_validity(record: Record, scheme, batch: Batch | None, at) -> None:
     """valid_from / valid_until and term.end may be written, but must agree with the derived dates;
     a suspension, revocation or withdrawal cannot come before the validity starts."""
-    if record.recognition and scheme.validity_starts == "term" and not isinstance(record.data.get("term"), dict):
+    rule = scheme.rules(record.kind).validity
+    if record.recognition and rule.starts == "term" and not isinstance(record.data.get("term"), dict):
         at(("recognition",), "term-missing", "已录入的服务商/专家须写明聘任期限的起始日期（term: {start: YYYY-MM-DD}）",
-           scheme.cite(scheme.validity_basis))
+           scheme.cite(rule.basis))
     validity = derive_validity(record, scheme, batch)
     if validity is None:
         return

@@ -52,14 +52,17 @@ def _nth_working_day(calendar: WorkCalendar, start: date, days: int) -> date:
 
 
 def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Validity | None:
-    """From the batch decision date (or 吉林's term start) for the scheme's years, through the day
-    before the anniversary: decided 2025-10-20, 3 years -> valid through 2028-10-19.
+    """From the batch decision date (or 吉林's term start) for the kind's years, through the day
+    before the anniversary: decided 2025-10-20, 3 years -> valid through 2028-10-19 (or through
+    31 December of the last calendar year where the scheme says `ends: calendar_year_end`).
+    Each recorded extension (河北 第十二条 到期自评通过 -> 有效期延长三年) adds `extension_years`.
     An application under review (no `recognition`) has no validity yet, except under a term-based
     scheme (吉林), where the written `term` is the recruitment itself (SPEC §3 gives experts a term
     and no `recognition`)."""
-    if not record.recognition and scheme.validity_starts != "term":
+    rule = scheme.rules(record.kind).validity
+    if not record.recognition and rule.starts != "term":
         return None
-    if scheme.validity_starts == "term":
+    if rule.starts == "term":
         term = record.data.get("term")
         start = parse_date(term.get("start")) if isinstance(term, dict) else None
         source = "聘任起始日期"
@@ -68,10 +71,26 @@ def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Vali
         source = "批次认定日期"
     if start is None:
         return None
-    if not scheme.validity_years:
+    if not rule.years:
         return Validity(start, None, f"{source}（{start}）起长期有效")
-    return Validity(start, years_end(start, scheme.validity_years),
-                    f"{source} {start} 起 {scheme.validity_years} 年")
+    extensions = extension_count(record) if rule.extension_years else 0
+    years = rule.years + extensions * (rule.extension_years or 0)
+    if rule.ends == "calendar_year_end":
+        until = date(start.year + years - 1, 12, 31)
+        explanation = f"{source} {start} 起至第 {years} 个自然年年底"
+    else:
+        until = years_end(start, years)
+        explanation = f"{source} {start} 起 {rule.years} 年"
+    if extensions:
+        explanation += f"，经 {extensions} 次延期各延长 {rule.extension_years} 年"
+    return Validity(start, until, explanation)
+
+
+def extension_count(record: Record) -> int:
+    """Extensions recorded in `recognition.extensions` (each a dated decision)."""
+    extensions = record.recognition.get("extensions")
+    return sum(1 for e in extensions if isinstance(e, dict) and parse_date(e.get("date"))) \
+        if isinstance(extensions, list) else 0
 
 
 def validity_end_in_effect(record: Record, validity: Validity) -> date | None:
@@ -148,13 +167,15 @@ class Lifecycle:
 
 
 def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCalendar,
-           today: date, expiring_days: int = 90) -> Lifecycle:
+           today: date, expiring_days: int | None = None) -> Lifecycle:
     """The status of a record on `today`.
 
     Order: no `recognition` -> 审核中; revoked / withdrawn / suspended as written, from their
     dates; a batch still in 公示 (or awaiting its decision) -> 公示中 / 审核中; then the validity:
     after its last day 已过期, with ≤ `expiring_days` left 即将到期, else 有效.
     """
+    if expiring_days is None:
+        expiring_days = scheme.expiring_days
     recognition = record.recognition
     validity = derive_validity(record, scheme, batch)
     valid_until = validity_end_in_effect(record, validity) if validity else None
@@ -176,7 +197,11 @@ def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCa
         action = recognition.get(key)
         if recognition.get("status") == status and isinstance(action, dict):
             since = parse_date(action.get("date"))
-            if since is not None and since <= today:
+            # A suspension pauses a recognition, it does not prolong it: past the validity's
+            # last day the record is expired, suspended or not.
+            lapsed = status == "suspended" and validity is not None and validity.until is not None \
+                and today > validity.until
+            if since is not None and since <= today and not lapsed:
                 ban = ban_end(scheme, action) if status == "revoked" else None
                 return result(status, since, ban)
     if validity is None or today < validity.start:

@@ -1,24 +1,23 @@
-"""Periodic reports (定期报送) and yearly service, judged against the scheme's `reporting` section.
+"""Periodic reports (定期报送) and yearly service, judged against the rules of scheme.yaml.
 
-湖南 monthly (第十七条): the report for month M is due by the 10th of M+1; the first period is
-the first full month after the decision date. 3 missed in a row -> 通报, 6 -> 撤销.
-河北 quarterly (第十三条): due by 3-15, 6-15, 9-15, 12-15, each covering its own quarter ("本周期":
-due 3-15 -> YYYY-Q1); the first due date is the first one after the decision. 2 -> 通报, 3 -> 撤销.
-吉林 yearly (第十条（一）): at least 12 service hours or 30 firms in each year of the term.
-A report submitted after its due date counts as missed for 通报/撤销, but is shown as late.
+Every meaning comes from the scheme's `reporting` / `service` sections (rules/schemes.py):
+the length of a period, when its report is due, which period comes first and what a run of
+missed reports leads to. This module only counts.
+
+A report submitted after its due date counts as missed for the consequences, but is shown as late.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from directory.rules.dates import parse_date
-from directory.rules.schemes import Reporting
+from directory.rules.dates import add_months, parse_date, years_end
+from directory.rules.schemes import PERIOD_MONTHS, Consequence, Reporting, ServiceRule
 
 
 @dataclass(frozen=True)
 class DuePeriod:
-    period: str                 # 2026-01, 2026-Q1
+    period: str                 # 2026-01, 2026-Q1, 2026-H1, 2026
     due: date
     submitted: date | None
 
@@ -35,38 +34,61 @@ class DuePeriod:
 class ReportStanding:
     periods: tuple[DuePeriod, ...]      # every period whose due date has passed, oldest first
     longest_run: tuple[DuePeriod, ...]  # the longest run of consecutive missed periods
-    action: str | None                  # 通报 or 撤销, when a run reached the scheme's threshold
-    action_date: date | None            # the due date on which the run reached it
+    action: str | None                  # the consequence in force (通报, 撤销 …), if any
+    action_date: date | None            # the due date on which its run reached it
 
     @property
     def missed(self) -> tuple[DuePeriod, ...]:
         return tuple(p for p in self.periods if p.missed)
 
 
+def period_label(period: str, first_day: date) -> str:
+    """2026-01 (month), 2026-Q1 (quarter), 2026-H1 (half year), 2026 (year)."""
+    if period == "month":
+        return f"{first_day.year:04d}-{first_day.month:02d}"
+    if period == "quarter":
+        return f"{first_day.year:04d}-Q{(first_day.month - 1) // 3 + 1}"
+    if period == "half_year":
+        return f"{first_day.year:04d}-H{(first_day.month - 1) // 6 + 1}"
+    return f"{first_day.year:04d}"
+
+
+# How a period is written in `reports[].period`, with the hint staff see when it is not.
+PERIOD_PATTERNS = {"month": (r"[0-9]{4}-(0[1-9]|1[0-2])", "写作 YYYY-MM"),
+                   "quarter": (r"[0-9]{4}-Q[1-4]", "写作 YYYY-QN"),
+                   "half_year": (r"[0-9]{4}-H[12]", "写作 YYYY-H1 或 YYYY-H2"),
+                   "year": (r"[0-9]{4}", "写作 YYYY")}
+
+
+def due_date(reporting: Reporting, first_day: date) -> date:
+    """The due date of the period starting on `first_day`."""
+    months = PERIOD_MONTHS[reporting.period]
+    due_month = add_months(first_day.replace(day=1), months - 1 + reporting.due_months_after)
+    if reporting.due_day == "last":
+        return add_months(due_month, 1) - timedelta(days=1)
+    return due_month.replace(day=min(int(reporting.due_day), _days_in_month(due_month)))
+
+
 def due_periods(reporting: Reporting, start: date, end: date | None, today: date) -> list[tuple[str, date]]:
-    """(period, due date) of each report due after `start`, up to `end`, whose due date is before today."""
+    """(period, due date) of each report owed from `start` to `end` whose due date is before today.
+
+    The periods are calendar months/quarters/half years/years. The first is the first one wholly
+    after `start` (`first_full`) or the first whose due date is after `start`
+    (`first_due_after_start`); the last is the one in which `end` falls.
+    """
+    months = PERIOD_MONTHS[reporting.period]
+    index = (start.year * 12 + start.month - 1) // months * months      # the period containing start
+    first_day = date(index // 12, index % 12 + 1, 1)
+    if reporting.first_period == "first_full" and first_day < start:
+        first_day = add_months(first_day, months)
     periods = []
-    if reporting.cadence == "monthly":
-        year, month = (start.year, start.month) if start.day == 1 else _next_month(start.year, start.month)
-        while True:
-            due_year, due_month = _next_month(year, month)
-            due = date(due_year, due_month, reporting.due_day)
-            if due >= today or (end is not None and date(year, month, 1) > end):
-                break
-            periods.append((f"{year:04d}-{month:02d}", due))
-            year, month = due_year, due_month
-    elif reporting.cadence == "quarterly":
-        year = start.year
-        while True:
-            for month_day in reporting.due_dates:
-                month, day = (int(part) for part in month_day.split("-"))
-                due = date(year, month, day)
-                if due <= start:
-                    continue
-                if due >= today or (end is not None and due > end):
-                    return periods
-                periods.append((f"{year:04d}-Q{(month - 1) // 3 + 1}", due))
-            year += 1
+    while end is None or first_day <= end:
+        due = due_date(reporting, first_day)
+        if due >= today:
+            break
+        if reporting.first_period != "first_due_after_start" or due > start:
+            periods.append((period_label(reporting.period, first_day), due))
+        first_day = add_months(first_day, months)
     return periods
 
 
@@ -81,37 +103,72 @@ def standing(reporting: Reporting, reports: object, start: date, end: date | Non
 
     longest: tuple[DuePeriod, ...] = ()
     run: list[DuePeriod] = []
-    action, action_date = None, None
+    reached: dict[Consequence, date] = {}     # consequence -> the due date its run reached it
     for period in periods:
         run = run + [period] if period.missed else []
         if len(run) > len(longest):
             longest = tuple(run)
-        for threshold, name in ((reporting.revoke_after, "撤销"), (reporting.notice_after, "通报")):
-            if threshold and len(run) == threshold and _rank(name) > _rank(action):
-                action, action_date = name, period.due
-    return ReportStanding(periods, longest, action, action_date)
+        for consequence in reporting.consequences:
+            if len(run) == consequence.missed_in_a_row:
+                reached[consequence] = period.due
+    current_run = len(run)                    # the run still going on at the latest period
+    in_force = [c for c in reporting.consequences
+                if c in reached and (not c.clears or current_run >= c.missed_in_a_row)]
+    # the heaviest consequence in force: the one needing the longest run
+    strongest = max(in_force, key=lambda c: c.missed_in_a_row, default=None)
+    return ReportStanding(periods, longest, strongest.action if strongest else None,
+                          reached[strongest] if strongest else None)
 
 
-def service_shortfalls(reporting: Reporting, service_log: object, start: date, end: date | None,
-                       today: date) -> list[tuple[int, float | None, int | None]]:
-    """Ended calendar years of the term whose service falls short: (year, hours, firms); hours and
-    firms are None for a year with no yearly report (第十条（一）"每年…报告1次") in `service_log`."""
+@dataclass(frozen=True)
+class ServiceYear:
+    label: str                  # as written in service_log[].year: the year the service year starts
+    start: date
+    end: date
+    hours: float | None         # None: no report for this year
+    firms: float | None
+
+    @property
+    def reported(self) -> bool:
+        return self.hours is not None
+
+
+def service_years(service: ServiceRule, service_log: object, start: date, end: date | None,
+                  today: date) -> list[ServiceYear]:
+    """The ended service years from `start` to `end`, each with what `service_log` says of it.
+
+    `years: term` (吉林 第十条（一）"聘任期限为2年，且年服务时长…"): each year of the term from its start
+    (term 2025-05-01: 2025-05-01..2026-04-30 is "2025", the next "2026"); `years: calendar`:
+    calendar years from the first full one."""
     logged = {}
     for entry in service_log if isinstance(service_log, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("year"), int):
             logged[entry["year"]] = (_count(entry.get("hours")), _count(entry.get("firms")))
-    last_year = min(today.year - 1, end.year if end else today.year - 1)
-    month, day = (int(part) for part in reporting.first_year_if_started_by.split("-"))
-    first_year = start.year if start <= date(start.year, month, day) else start.year + 1
-    shortfalls = []
-    for year in range(first_year, last_year + 1):
-        if year not in logged:
-            shortfalls.append((year, None, None))
-            continue
-        hours, firms = logged[year]
-        if hours < (reporting.min_hours or 0) and firms < (reporting.min_firms or 0):
-            shortfalls.append((year, hours, firms))
-    return shortfalls
+    years = []
+    first = start if service.years == "term" else date(start.year + (start != date(start.year, 1, 1)), 1, 1)
+    number = 0
+    while True:
+        year_start = _add_years(first, number)
+        year_end = years_end(first, number + 1) if service.years == "term" else date(year_start.year, 12, 31)
+        if end is not None:
+            if year_start > end:
+                break
+            year_end = min(year_end, end)
+        if year_end >= today:
+            break
+        hours, firms = logged.get(year_start.year, (None, None))
+        years.append(ServiceYear(str(year_start.year), year_start, year_end, hours, firms))
+        number += 1
+    return years
+
+
+def falls_short(service: ServiceRule, year: ServiceYear) -> bool:
+    """Below the minimum of hours AND of firms (the rule is "hours or firms")."""
+    return year.reported and (year.hours < (service.min_hours or 0) and year.firms < (service.min_firms or 0))
+
+
+def _add_years(day: date, years: int) -> date:
+    return years_end(day, years) + timedelta(days=1) if years else day
 
 
 def _count(value) -> float:
@@ -119,9 +176,5 @@ def _count(value) -> float:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
-def _rank(action: str | None) -> int:
-    return {None: 0, "通报": 1, "撤销": 2}[action]
-
-
-def _next_month(year: int, month: int) -> tuple[int, int]:
-    return (year + 1, 1) if month == 12 else (year, month + 1)
+def _days_in_month(day: date) -> int:
+    return (add_months(day.replace(day=1), 1) - timedelta(days=1)).day

@@ -9,10 +9,10 @@ the record passes, or a `Shortfall` (what is wrong, and where) when it does not.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from directory.rules.dates import add_years, parse_date
+from directory.rules.dates import add_months, parse_date
 from directory.findings import Finding, json_path
 from directory.rules.schemes import Condition, Scheme
 
@@ -99,11 +99,28 @@ def check_years_operating(condition: Condition, data: dict, reference: date) -> 
     if value is _MISSING:
         return _missing(condition, condition.field)
     established = parse_date(value)
-    if established is None or add_years(established, condition.min_years) <= reference:
+    if established is None:
+        return None
+    # whole months, so that a relaxed threshold (1.5 years) is counted the same way as 3 years
+    reached = add_months(established, round(condition.min_years * 12))
+    if reached <= reference:
         return None
     return Shortfall(_parts(condition.field),
                      f"{condition.label}：成立于 {established.isoformat()}，到 {reference.isoformat()} 不满 "
-                     f"{condition.min_years} 年（满 {condition.min_years} 年之日为 {add_years(established, condition.min_years).isoformat()}）")
+                     f"{_fmt(condition.min_years)} 年（满 {_fmt(condition.min_years)} 年之日为 {reached.isoformat()}）")
+
+
+def check_not_more_than(condition: Condition, data: dict, reference: date) -> Shortfall | None:
+    """The value at `field` is not more than the value at `of`: a part cannot exceed the whole.
+
+    passes: 12 staff with social insurance of 20 full-time staff;  fails: 25 of 20.
+    """
+    part, whole = _get(data, condition.field), _get(data, condition.of)
+    top, bottom = _number(part), _number(whole)
+    if top is None or bottom is None or top <= bottom:
+        return None  # a missing or non-numeric value is reported by its own condition or the schema
+    return Shortfall(_parts(condition.field),
+                     f"{condition.label}：「{condition.field}」（{_fmt(top)}）不能多于「{condition.of}」（{_fmt(bottom)}）")
 
 
 def check_attested(condition: Condition, data: dict, reference: date) -> Shortfall | None:
@@ -157,6 +174,7 @@ CHECKS = {
     "ratio": check_ratio,
     "years_operating": check_years_operating,
     "attested": check_attested,
+    "not_more_than": check_not_more_than,
     "count": check_count,
 }
 
@@ -181,11 +199,35 @@ def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, doc
             continue
         failing_names |= _names(condition)
         if condition.waivable and _names(condition) & waived_names:
+            beyond = _beyond_waiver_floor(scheme, condition, data, reference)
+            if beyond is not None:
+                line, column = document.position(beyond.parts)
+                findings.append(Finding(document.path, line, column, "waiver-beyond-floor", beyond.message,
+                                        scheme.cite(scheme.waiver_basis), json_path(beyond.parts)))
             continue
         line, column = document.position(shortfall.parts)
         findings.append(Finding(document.path, line, column, condition.id, shortfall.message,
                                 scheme.cite(condition.basis), json_path(shortfall.parts)))
     return findings + _waiver_findings(scheme, conditions, waivers, failing_names, document)
+
+
+# The threshold each kind of condition has, scaled when a waiver relaxes it.
+_THRESHOLDS = {"minimum": "min", "ratio": "min_pct", "years_operating": "min_years"}
+
+
+def _beyond_waiver_floor(scheme: Scheme, condition: Condition, data: dict, reference: date) -> Shortfall | None:
+    """A waiver relaxes a condition "适当" (appropriately), not away: the value must still reach
+    `waiver_floor_pct` percent of the threshold (scheme.yaml records this reading of the article).
+
+    passes: 50 m² against 80 m² with a 50 % floor;  fails: 0 m² or 39 m².
+    """
+    threshold = _THRESHOLDS.get(condition.kind)
+    if threshold is None or scheme.waiver_floor_pct is None:
+        return None
+    factor = scheme.waiver_floor_pct / 100
+    relaxed = replace(condition, **{threshold: getattr(condition, threshold) * factor},
+                      label=f"放宽后仍须达到要求的 {_fmt(scheme.waiver_floor_pct)}%（{condition.label}）")
+    return CHECKS[condition.kind](relaxed, data, reference)
 
 
 def _names(condition: Condition) -> set[str]:
@@ -217,18 +259,24 @@ def _waiver_findings(scheme: Scheme, conditions, waivers: list, failing_names: s
                                     scheme.cite(scheme.waiver_basis), where))
         elif name not in waivable:
             relied_on = name in failing_names
+            if waivable:
+                allowed = "、".join(c.id for c in conditions if c.waivable)
+                cause = f"「{name}」不在{scheme.waiver_basis}允许放宽的条件之列（可放宽：{allowed}）"
+                basis = scheme.cite(scheme.waiver_basis)
+            else:
+                cause = f"本名录的办法没有“条件可适当放宽”的规定，不能放宽「{name}」"
+                basis = scheme.document.short
             findings.append(Finding(
                 document.path, line, column, "waiver-not-allowed",
-                f"本名录的办法没有“条件可适当放宽”的规定，不能放宽「{name}」"
-                + ("：请补足条件" if relied_on else "：该条件已满足，请删除这条 waivers"),
-                scheme.document.short, where, "error" if relied_on else "warning"))
+                cause + ("：请补足条件" if relied_on else "：该条件已满足，请删除这条 waivers"),
+                basis, where, "error" if relied_on else "warning"))
     return findings
 
 
 def conditions_by_field(conditions) -> dict[str, list[Condition]]:
     table: dict[str, list[Condition]] = {}
     for condition in conditions:
-        for name in (condition.field, condition.numerator, condition.denominator):
+        for name in (condition.field, condition.numerator, condition.denominator, condition.of):
             if name:
                 table.setdefault(name, []).append(condition)
     return table

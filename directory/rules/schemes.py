@@ -41,7 +41,8 @@ class Condition:
     numerator: str = ""
     denominator: str = ""
     min_pct: float | None = None
-    min_years: int | None = None
+    min_years: float | None = None
+    of: str = ""                    # not_more_than: the field that bounds `field` (a part of a whole)
     order: str = ""                 # name of the vocabulary whose order ranks values (at_least)
     when: dict = dataclass_field(default_factory=dict)
     waivable: bool = False
@@ -56,16 +57,74 @@ class Ban:
 
 
 @dataclass(frozen=True)
+class Consequence:
+    """What a run of missed reports leads to: 湖南 第十七条 3 in a row -> 通报, 6 -> 撤销."""
+
+    missed_in_a_row: int
+    action: str                     # the words staff see: 通报, 撤销
+    clears: bool = False            # True: only while the run lasts (a later report on time ends it)
+
+
+# How long one report period is, by name: the period names of `reporting.period`.
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+
+
+@dataclass(frozen=True)
 class Reporting:
-    cadence: str                    # monthly | quarterly | yearly
+    """Periodic reports (定期报送), as scheme.yaml `reporting` writes them.
+
+    A period is a calendar month, quarter, half year or year. Its report is due on `due_day` of the
+    month `due_months_after` months after the period's last month (0: in that month), e.g. 湖南
+    "每月结束后10日内": period month, due 1 month after, day 10; 河北 "每年3月15日…前填报本周期":
+    period quarter, due 0 months after, day 15.
+    """
+
+    period: str                     # a key of PERIOD_MONTHS
     basis: str
-    due_day: int | None = None      # monthly: due by this day of the next month
-    due_dates: tuple[str, ...] = () # quarterly: "MM-DD" of each due date
-    notice_after: int | None = None  # missed in a row -> 通报
-    revoke_after: int | None = None  # missed in a row -> 撤销
-    min_hours: float | None = None  # yearly service: hours ...
-    min_firms: int | None = None    # ... or firms
-    first_year_if_started_by: str = "01-01"  # MM-DD: a term starting later skips its first year
+    due_months_after: int = 1
+    due_day: int | str = 10         # a day of the month, or "last"
+    first_period: str = "first_full"  # first_full | first_due_after_start
+    consequences: tuple[Consequence, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceRule:
+    """A yearly service minimum (吉林 第十条（一）: ≥ 12 hours or ≥ 30 firms a year), judged per year
+    of the term (`years: term`, from term.start) or per calendar year (`years: calendar`)."""
+
+    basis: str
+    min_hours: float | None = None
+    min_firms: int | None = None
+    years: str = "term"
+    shortfall_action: str = ""      # what staff do when a year falls short
+    missing_action: str = ""        # ... and when its report is missing
+
+
+@dataclass(frozen=True)
+class ValidityRule:
+    """How long a recognition lasts (`validity` in scheme.yaml, per kind where a kind overrides it)."""
+
+    years: int | None               # None: valid until revoked
+    starts: str                     # "decision" (batch decision date) or "term" (term.start)
+    basis: str
+    ends: str = "anniversary"       # anniversary: the day before; calendar_year_end: 31 Dec of the last year
+    extension_years: int | None = None  # each recorded extension adds this many years (河北 第十二条)
+    extension_basis: str = ""
+    expiry_action: str = "到期复核/重新申报"   # what the staff report asks before the end
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """What differs between the kinds of record a scheme keeps (providers, experts)."""
+
+    kind: str
+    label: str                      # 服务机构 / 专家
+    schema: str                     # schema file name in the scheme folder
+    folder: str                     # under providers/<scheme>/: "" or "experts"
+    categories_field: str           # the field holding the record's categories
+    validity: ValidityRule
+    reporting: Reporting | None
+    service: ServiceRule | None
 
 
 @dataclass(frozen=True)
@@ -77,6 +136,7 @@ class Scheme:
     issuer: str
     document: SourceDocument
     kinds: dict[str, str]           # record kind -> schema file name
+    kind_rules: dict[str, KindRules]
     region_prefix: str
     region_name: str
     region_basis: str
@@ -91,12 +151,20 @@ class Scheme:
     vocabularies: dict[str, dict]
     conditions: dict[str, tuple[Condition, ...]]
     waiver_basis: str
+    waiver_floor_pct: float | None  # a waived value must still reach this share of the threshold
     grades: dict | None
+    expiring_days: int              # ≤ this many days left: 即将到期 (common.yaml, a scheme may override)
+    suspension_rules: tuple[dict, ...]  # per suspension basis: months until the next step, and that step
+    review_rules: tuple[dict, ...]      # reviews whose failure after rectification ends the recognition
     raw: dict                       # the file's content, registered for schema $refs
 
     def cite(self, article: str) -> str:
         """The citation printed after a message: document short name and article."""
         return f"{self.document.short} {article}".strip()
+
+    def rules(self, kind: str) -> KindRules:
+        """The rules of one kind of record (validity, reporting, folder, categories)."""
+        return self.kind_rules[kind]
 
     def vocabulary(self, name: str) -> list[str]:
         return list(self.vocabularies.get(name, {}).get("enum", []))
@@ -136,20 +204,22 @@ def load_schemes(root: Path) -> LoadedSchemes:
         if document is None:
             continue
         try:
-            schemes[scheme_file.parent.name] = _scheme_from(document, scheme_file.parent)
+            schemes[scheme_file.parent.name] = _scheme_from(document, scheme_file.parent, common)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             findings.append(Finding(display, 1, 1, "scheme-file",
                                     f"名录规则文件不完整或格式不对：{error!r}"))
     return LoadedSchemes(schemes, common, findings)
 
 
-def _scheme_from(document: Document, folder: Path) -> Scheme:
+def _scheme_from(document: Document, folder: Path, common: dict | None = None) -> Scheme:
     data = document.data
+    common = common or {}
     publicity = data.get("publicity")
-    reporting = data.get("reporting")
     validity = data["validity"]
     region = data["region"]
     doc = data["document"]
+    kinds = {kind: (spec if isinstance(spec, dict) else {"schema": spec}) for kind, spec in data["kinds"].items()}
+    kind_rules = {kind: _kind_rules(kind, spec, data, common) for kind, spec in kinds.items()}
     return Scheme(
         id=data["id"],
         folder=folder,
@@ -158,7 +228,8 @@ def _scheme_from(document: Document, folder: Path) -> Scheme:
         issuer=data["issuer"],
         document=SourceDocument(doc["title"], doc.get("short", doc["title"]), doc.get("number") or "",
                                 doc.get("date"), doc.get("seed", "")),
-        kinds=dict(data["kinds"]),
+        kinds={kind: spec["schema"] for kind, spec in kinds.items()},
+        kind_rules=kind_rules,
         region_prefix=str(region["prefix"]),
         region_name=region["name"],
         region_basis=region.get("basis", ""),
@@ -168,21 +239,62 @@ def _scheme_from(document: Document, folder: Path) -> Scheme:
         publicity_days=publicity.get("working_days") if publicity else None,
         has_publicity=bool(publicity),
         publicity_basis=publicity.get("basis", "") if publicity else "",
-        reporting=Reporting(
-            cadence=reporting["cadence"], basis=reporting.get("basis", ""),
-            due_day=reporting.get("due_day"), due_dates=tuple(reporting.get("due_dates", ())),
-            notice_after=reporting.get("notice_after"), revoke_after=reporting.get("revoke_after"),
-            min_hours=reporting.get("min_hours"), min_firms=reporting.get("min_firms"),
-            first_year_if_started_by=str(reporting.get("first_year_if_started_by", "01-01")),
-        ) if reporting else None,
+        reporting=_reporting(data.get("reporting")),
         bans=tuple(Ban(str(ban["basis"]), int(ban["years"])) for ban in data.get("revocation_bans") or ()),
         vocabularies=dict(data.get("vocabularies") or {}),
         conditions={kind: tuple(Condition(**entry) for entry in entries)
                     for kind, entries in (data.get("conditions") or {}).items()},
         waiver_basis=data.get("waiver_basis", ""),
+        waiver_floor_pct=data.get("waiver_floor_pct"),
         grades=data.get("grades"),
+        expiring_days=int(data.get("expiring_soon_days", common.get("expiring_soon_days", 90))),
+        suspension_rules=tuple(data.get("suspensions") or ()),
+        review_rules=tuple(data.get("reviews") or ()),
         raw=data,
     )
+
+
+# Defaults of a kind that a scheme.yaml does not spell out (the five shipped schemes rely on them).
+KIND_DEFAULTS = {"provider": {"label": "服务机构", "folder": "", "categories_field": "categories"},
+                 "expert": {"label": "专家", "folder": "experts", "categories_field": "expertise"}}
+
+
+def _kind_rules(kind: str, spec: dict, data: dict, common: dict) -> KindRules:
+    """A kind's rules: its own `validity`/`reporting`/`service` where it has them, else the scheme's."""
+    defaults = KIND_DEFAULTS.get(kind, {"label": kind, "folder": kind, "categories_field": "categories"})
+    validity = spec.get("validity", data["validity"])
+    return KindRules(
+        kind=kind, label=spec.get("label", defaults["label"]), schema=spec["schema"],
+        folder=str(spec.get("folder", defaults["folder"])).strip("/"),
+        categories_field=spec.get("categories_field", defaults["categories_field"]),
+        validity=ValidityRule(
+            years=validity.get("years"), starts=validity.get("starts", "decision"), basis=validity.get("basis", ""),
+            ends=validity.get("ends", "anniversary"), extension_years=validity.get("extension_years"),
+            extension_basis=validity.get("extension_basis", ""),
+            expiry_action=validity.get("expiry_action", "到期复核/重新申报")),
+        reporting=_reporting(spec["reporting"] if "reporting" in spec else data.get("reporting")),
+        service=_service(spec["service"] if "service" in spec else data.get("service")),
+    )
+
+
+def _reporting(section: dict | None) -> Reporting | None:
+    if not section:
+        return None
+    return Reporting(
+        period=section["period"], basis=section.get("basis", ""),
+        due_months_after=int(section.get("due_months_after", 1)), due_day=section.get("due_day", 10),
+        first_period=section.get("first_period", "first_full"),
+        consequences=tuple(Consequence(int(c["missed_in_a_row"]), str(c["action"]), bool(c.get("clears", False)))
+                           for c in section.get("consequences") or ()))
+
+
+def _service(section: dict | None) -> ServiceRule | None:
+    if not section:
+        return None
+    return ServiceRule(basis=section.get("basis", ""), min_hours=section.get("min_hours"),
+                       min_firms=section.get("min_firms"), years=section.get("years", "term"),
+                       shortfall_action=section.get("shortfall_action", ""),
+                       missing_action=section.get("missing_action", ""))
 
 
 def display_path(root: Path, path: Path) -> str:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from directory.rules.dates import add_months
 from directory.rules.dates import parse_date
 from directory.lifecycle.derive import derive, publicity_end, publicity_state
-from directory.lifecycle.periodic import service_shortfalls, standing
+from directory.lifecycle.periodic import falls_short, service_years, standing
 from directory.library.repository import Repository
 from directory.rules.calendar import CalendarGap, WorkCalendar
 
@@ -27,6 +27,9 @@ KIND_TITLES = {
     "grade-renewal": "绩效评价连续 A 级：到期免复核",
     "grade-observation": "绩效评价连续 C 级：观察期",
     "suspended": "暂停中",
+    "suspension-overdue": "暂停后整改期限已过",
+    "review-rectify": "测评不达标：限期整改",
+    "review-failed": "整改后仍不达标",
     "calendar-gap": "节假日安排缺失",
 }
 
@@ -45,7 +48,6 @@ class ReportItem:
 
 def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                  scheme_filter: str | None = None) -> list[ReportItem]:
-    expiring_days = int(repository.common.get("expiring_soon_days", 90))
     items: list[ReportItem] = []
 
     for (scheme_id, batch_id), batch in sorted(repository.batches.items()):
@@ -79,7 +81,8 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
             continue
         scheme = repository.schemes[record.scheme_id]
         batch = repository.batch_of(record)
-        life = derive(record, scheme, batch, calendar, today, expiring_days)
+        life = derive(record, scheme, batch, calendar, today)
+        rules = scheme.rules(record.kind)
         name = record.data.get("name", record.stem)
 
         def add(kind: str, day: date, message: str, action: str = "", basis: str = "") -> None:
@@ -88,41 +91,86 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
 
         if life.status == "expiring":
             add("expiring", life.valid_until, f"有效期至 {life.valid_until}，剩 {life.days_left} 天",
-                "续期" if scheme.validity_starts == "term" else "到期复核/重新申报", scheme.cite(scheme.validity_basis))
+                rules.validity.expiry_action, scheme.cite(rules.validity.basis))
         elif life.status == "expired":
             add("expired", life.valid_until, f"有效期已于 {life.valid_until} 届满", "移出名录或续期",
-                scheme.cite(scheme.validity_basis))
+                scheme.cite(rules.validity.basis))
         elif life.status == "suspended":
-            add("suspended", life.since, f"自 {life.since} 暂停称号", "组织审查",
-                scheme.cite(str(record.recognition.get("suspension", {}).get("basis", ""))))
+            _suspension_items(record, scheme, life, today, add)
         if life.status == "revoked" and life.ban_until and life.ban_until >= today:
             revocation = record.recognition.get("revocation", {})
             add("ban", life.ban_until, f"{life.since} 被撤销，至 {life.ban_until} 不得再次申报（{life.reapply_from} 起可再申报）", "",
                 scheme.cite(str(revocation.get("basis", ""))))
-        if life.status in ("valid", "expiring", "suspended") and life.validity and scheme.reporting:
-            reporting = scheme.reporting
-            if reporting.cadence in ("monthly", "quarterly"):
-                result = standing(reporting, record.data.get("reports"), life.validity.start, life.valid_until, today)
-                if result.missed:
-                    run = result.longest_run
-                    late = [p.period for p in result.missed if p.late]
-                    message = (f"应报 {len(result.periods)} 期，缺报 {len(result.missed)} 期"
-                               + (f"（其中逾期补报 {'、'.join(late)}）" if late else "")
-                               + (f"；最长连续缺报 {len(run)} 期：{run[0].period} 至 {run[-1].period}" if run else ""))
-                    add("reports-overdue", result.action_date or result.missed[-1].due, message,
-                        result.action or "", scheme.cite(reporting.basis))
-            elif reporting.cadence == "yearly":
-                for year, hours, firms in service_shortfalls(reporting, record.data.get("service_log"),
-                                                             life.validity.start, life.valid_until, today):
-                    if hours is None:
-                        add("service-shortfall", date(year, 12, 31), f"没有 {year} 年的工作情况报告（service_log）",
-                            "督促报告", scheme.cite(reporting.basis))
-                        continue
-                    add("service-shortfall", date(year, 12, 31),
-                        f"{year} 年服务 {hours:g} 小时、{firms} 户企业，低于 {reporting.min_hours:g} 小时或 {reporting.min_firms} 户",
-                        "考核不合格，可解除招募资格", scheme.cite(reporting.basis))
+        if life.status in ("valid", "expiring", "suspended") and life.validity and rules.reporting:
+            reporting = rules.reporting
+            result = standing(reporting, record.data.get("reports"), life.validity.start, life.valid_until, today)
+            if result.missed:
+                run = result.longest_run
+                late = [p.period for p in result.missed if p.late]
+                message = (f"应报 {len(result.periods)} 期，缺报 {len(result.missed)} 期"
+                           + (f"（其中逾期补报 {'、'.join(late)}）" if late else "")
+                           + (f"；最长连续缺报 {len(run)} 期：{run[0].period} 至 {run[-1].period}" if run else ""))
+                add("reports-overdue", result.action_date or result.missed[-1].due, message,
+                    result.action or "", scheme.cite(reporting.basis))
+        if life.status in ("valid", "expiring", "suspended", "expired") and life.validity and rules.service:
+            service = rules.service
+            for year in service_years(service, record.data.get("service_log"), life.validity.start,
+                                      life.valid_until, today):
+                span = f"{year.label} 年度（{year.start} 至 {year.end}）"
+                if not year.reported:
+                    add("service-shortfall", year.end, f"没有{span}的工作情况报告（service_log）",
+                        service.missing_action, scheme.cite(service.basis))
+                elif falls_short(service, year):
+                    add("service-shortfall", year.end,
+                        f"{span}服务 {year.hours:g} 小时、{year.firms:g} 户企业，"
+                        f"低于 {service.min_hours:g} 小时或 {service.min_firms} 户",
+                        service.shortfall_action, scheme.cite(service.basis))
+        _review_items(record, scheme, life, add)
         _grade_items(record, scheme, life, add)
     return sorted(items)
+
+
+def _suspension_items(record, scheme, life, today: date, add) -> None:
+    """A suspension asks for a review. Where scheme.yaml `suspensions` gives its article a time
+    limit (湖南 第十八条: 测评不合格 -> 暂停, 整改 within 6 months, else 撤销), the item shows the
+    deadline, and once it has passed, the step the article prescribes."""
+    suspension = record.recognition.get("suspension", {})
+    basis = str(suspension.get("basis", ""))
+    rule = next((r for r in scheme.suspension_rules if basis.strip().startswith(str(r.get("basis")))), None)
+    if rule is None or life.since is None:
+        add("suspended", life.since, f"自 {life.since} 暂停称号", "组织审查", scheme.cite(basis))
+        return
+    deadline = add_months(life.since, int(rule["months"]))
+    if today <= deadline:
+        add("suspended", life.since, f"自 {life.since} 暂停称号，应于 {deadline} 前{rule['until']}",
+            rule.get("meanwhile", "组织审查"), scheme.cite(basis))
+    else:
+        add("suspension-overdue", deadline, f"自 {life.since} 暂停称号，{deadline} 前应{rule['until']}：如未完成",
+            rule["then"], scheme.cite(basis))
+
+
+def _review_items(record, scheme, life, add) -> None:
+    """Reviews written in `reviews` (湖北安防 第十条 2: 服务满意度 70% 以下 -> 整改; still 70% 以下
+    after the rectification -> 撤消入库资格并公示). scheme.yaml `reviews` says which figure, the
+    highest failing value (以下 includes the number itself) and the two steps."""
+    reviews = [r for r in record.data.get("reviews") or [] if isinstance(r, dict)] \
+        if isinstance(record.data.get("reviews"), list) else []
+    if life.status not in ("valid", "expiring") or not reviews:
+        return
+    for rule in scheme.review_rules:
+        dated = sorted((parse_date(r.get("date")), r) for r in reviews
+                       if parse_date(r.get("date")) and isinstance(r.get(rule["field"]), (int, float)))
+        if not dated:
+            continue
+        day, latest = dated[-1]
+        value = latest[rule["field"]]
+        if value > rule["fails_at_or_below"]:
+            continue
+        figure = f"{rule['label']} {value:g}%（{rule['fails_at_or_below']:g}% 以下，含本数）"
+        if latest.get("after_rectification"):
+            add("review-failed", day, f"{day} 整改后复评{figure}，仍不胜任", rule["then"], scheme.cite(rule["basis"]))
+        else:
+            add("review-rectify", day, f"{day} 测评{figure}", rule["first"], scheme.cite(rule["basis"]))
 
 
 def _grade_items(record, scheme, life, add) -> None:
