@@ -95,7 +95,25 @@ service_log:
 private: {{mobile: "13987654321", email: queming.canary.q7z@private-mail.example.cn}}
 """
 
+CANARY_MEMBER = f"""\
+id: canary-quezhi
+scheme: hubei-afxh
+name: 武汉鹊枝安防技术服务有限公司
+credit_code: "{credit_code('91420100MA4KQ8Y2W')}"
+council_member: true
+region: "420100"
+categories: [法律服务类]
+facts:
+  no_bad_credit_record: true
+recognition:
+  batch: 2025-1
+  status: recognized
+reviews:
+  - {{date: 2019-07-13, satisfaction_pct: 23.456789, after_rectification: true}}
+"""
+
 CANARY_FILES = {
+    "providers/hubei-afxh/canary-quezhi.yaml": CANARY_MEMBER,
     "providers/hubei-sme-yanxuan/canary-quequiao.yaml": CANARY_PROVIDER,
     "providers/jilin-city-sme/experts/canary-queming.yaml": CANARY_EXPERT,
 }
@@ -113,12 +131,13 @@ CANARIES = [
     ("private.contact_person", "隐私联系人甲乙丙"), ("private.mobile", "13912345678"),
     ("private.id_card", "110101199003071234"), ("private.home_address", "隐私住址鹊巢路九九九号"),
     ("private.staff_list", "隐私员工丁戊己"), ("private.staff_list", "隐私员工庚辛壬"),
+    ("reviews.date", "2019-07-13"), ("reviews.satisfaction_pct", 23.456789),
     ("expert service_log.hours", 4321.5678), ("expert service_log.firms", 8765432),
     ("expert private.mobile", "13987654321"), ("expert private.email", "queming.canary.q7z@private-mail.example.cn"),
 ]
 
 ZERO_WIDTH_SPACE = "\u200b".encode("utf-8")
-PRIVATE_KEYS = ("facts", "reports", "private", "service_log", "waivers")
+PRIVATE_KEYS = ("facts", "reports", "private", "service_log", "waivers", "reviews")
 REVIEW_RECORD = REPO / "providers/hunan-sme-hexin/hh-wuxi-shichang.yaml"   # no recognition: under review
 PUBLISHED_RECORD = REPO / "providers/hunan-sme-hexin/cs-zhiyuan.yaml"
 

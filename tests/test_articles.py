@@ -1,0 +1,222 @@
+"""Articles of the seeds at their boundaries: exactly at the threshold accepted, just past it
+rejected with its article, and each consequence (status, staff-report item, action).
+
+Each row changes the good record of its scheme (tests/fixtures/records/) in one place.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import edit, good_record
+from directory.library.repository import load_repository
+from directory.lifecycle.derive import derive
+from directory.rules.calendar import load_calendar
+from directory.staff.report import build_report
+
+HUNAN, HEBEI, JILIN, YANXUAN, AFXH = ("hunan-sme-hexin", "hebei-sme-youzhi", "jilin-city-sme",
+                                      "hubei-sme-yanxuan", "hubei-afxh")
+
+
+def status_on(library, day: date) -> str:
+    repository = load_repository(library.root)
+    [record] = repository.records
+    return derive(record, repository.schemes[record.scheme_id], repository.batch_of(record),
+                  load_calendar(library.root), day).label
+
+
+def items(library, day: date, kind: str):
+    repository = load_repository(library.root)
+    return [i for i in build_report(repository, load_calendar(library.root), day) if i.kind == kind]
+
+
+def only_errors(library):
+    return [(f.rule, f.message, f.basis) for f in library.errors()]
+
+
+# --- entry conditions at their thresholds: (scheme, old, new, None | (rule, message fragment, article))
+
+CONDITION_ROWS = [
+    # 湖南 第七条（三）“拥有10人以上专职服务人员（不少于3人具有社会保险）”：the insured are among the staff
+    (HUNAN, "  staff_social_insured: 12", "  staff_social_insured: 20", None),
+    (HUNAN, "  staff_social_insured: 12", "  staff_social_insured: 21",
+     ("staff-social-insured-within-staff", "（21）不能多于「facts.staff_full_time」（20）", "第七条（三）")),
+    # 湖北严选 第七条 needs to know the subject type: it is required
+    (YANXUAN, "subject_type: 专业服务机构\n", "",
+     ("schema-required", "缺少必填项「申报主体类型」（subject_type）", "")),
+    # 吉林市 第四条、第八条：服务商由县（市、区）中心推荐
+    (JILIN, "recommender: 昌邑区中小企业服务中心\n", "",
+     ("schema-required", "缺少必填项「推荐单位」（recommender）", "")),
+]
+
+
+@pytest.mark.parametrize("scheme, old, new, expected", CONDITION_ROWS)
+def test_an_entry_condition_holds_at_its_threshold_and_fails_just_past_it(library, scheme, old, new, expected):
+    library.add(scheme, edit(good_record(scheme), old, new))
+    errors = only_errors(library)
+    if expected is None:
+        assert errors == []
+        return
+    rule, fragment, article = expected
+    [(found_rule, message, basis)] = errors
+    assert found_rule == rule and fragment in message and article in basis
+
+
+# --- 湖北严选 第五条末段：“上述条件可适当放宽” — a bounded, reasoned waiver of 第五条 only
+
+def yanxuan_waiving(library, fact: str, value: str, condition: str, reason: str = "获得武汉市表彰（武政〔2024〕1号）"):
+    text = edit(good_record(YANXUAN), f"  {fact}: ", f"  {fact}: {value}\n  _old_{fact}: ")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith(f"  _old_{fact}")) + "\n"
+    text = edit(text, "recognition:", f"waivers:\n  - {{condition: {condition}, reason: \"{reason}\"}}\nrecognition:")
+    library.add(YANXUAN, text)
+
+
+@pytest.mark.parametrize("area, expected", [
+    ("40", None),                    # half of 80 m²: the floor of an "appropriate" relaxing
+    ("39", "放宽后仍须达到要求的 50%"),
+    ("0", "放宽后仍须达到要求的 50%"),
+])
+def test_a_waived_premises_area_must_still_reach_half_the_threshold(library, area, expected):
+    yanxuan_waiving(library, "area_m2", area, "premises-area")
+    errors = only_errors(library)
+    if expected is None:
+        assert errors == []
+    else:
+        [(rule, message, basis)] = errors
+        assert rule == "waiver-beyond-floor" and expected in message and "第五条末段" in basis
+
+
+def test_a_waiver_needs_a_reason_that_is_not_blank(library):
+    yanxuan_waiving(library, "area_m2", "60", "premises-area", reason="   ")
+    [(rule, message, _)] = only_errors(library)
+    assert rule == "waiver-reason" and "放宽理由" in message
+
+
+def test_the_credit_record_condition_cannot_be_waived(library):
+    text = edit(good_record(YANXUAN), "  no_bad_credit_record: true", "  no_bad_credit_record: false")
+    library.add(YANXUAN, edit(text, "recognition:", "waivers:\n  - {condition: credit-record, reason: 获得表彰}\nrecognition:"))
+    rules = sorted(rule for rule, _, _ in only_errors(library))
+    assert rules == ["credit-record", "waiver-not-allowed"]
+
+
+def test_waiving_a_category_condition_says_which_conditions_the_article_allows(library):
+    text = edit(good_record(YANXUAN), "categories: [管理咨询及财税服务类]", "categories: []")
+    library.add(YANXUAN, edit(text, "recognition:", "waivers:\n  - {condition: category-count, reason: 获得表彰}\nrecognition:"))
+    waiver = [m for rule, m, _ in only_errors(library) if rule == "waiver-not-allowed"]
+    assert waiver and "不在第五条末段允许放宽的条件之列" in waiver[0] and "premises-area" in waiver[0]
+    assert "没有“条件可适当放宽”的规定" not in waiver[0]
+
+
+# --- statuses: a suspension does not outlive the validity
+
+@pytest.mark.parametrize("day, label", [(date(2028, 10, 19), "暂停"), (date(2028, 10, 20), "已过期")])
+def test_a_suspension_lapses_with_the_validity(library, day, label):
+    library.add(HUNAN, edit(good_record(HUNAN), "  status: recognized",
+                            "  status: suspended\n  suspension: {date: 2026-08-12, reason: 重组, basis: 第十四条}"))
+    assert status_on(library, day) == label
+
+
+# --- 河北 第十二条：到期自评通过后，有效期延长三年
+
+@pytest.mark.parametrize("day, label", [(date(2031, 10, 19), "即将到期"), (date(2031, 10, 20), "已过期")])
+def test_a_hebei_extension_adds_three_years(library, day, label):
+    library.add(HEBEI, edit(good_record(HEBEI), "  grades: {2025: A}",
+                            "  grades: {2025: A}\n  extensions:\n    - {date: 2028-09-30, doc_no: 冀工信〔2028〕1号}"))
+    assert status_on(library, day) == label
+
+
+def test_a_written_end_of_validity_must_count_the_extension(library):
+    library.add(HEBEI, edit(good_record(HEBEI), "  grades: {2025: A}",
+                            "  grades: {2025: A}\n  valid_until: 2028-10-19\n  extensions: [{date: 2028-09-30}]"))
+    [(rule, message, _)] = only_errors(library)
+    assert rule == "validity-mismatch" and "应为 2031-10-19" in message
+
+
+# --- 通报 for missed reports lasts while the run lasts; 撤销 stays until acted on
+
+def hunan_reports(library, periods: list[str]) -> None:
+    lines = "".join(f"  - {{period: {p}, submitted: {p}-09}}\n" for p in periods)
+    library.add(HUNAN, edit(good_record(HUNAN), "reports:\n  - {period: 2026-01, submitted: 2026-02-08}\n",
+                            "reports:\n" + lines))
+
+
+def test_a_notice_for_three_missed_months_clears_once_reports_come_in_on_time(library):
+    # 2025-11..2026-01 missed (3 in a row: 通报), then 2026-02 reported by 2026-03-09
+    hunan_reports(library, [])
+    assert [i.action for i in items(library, date(2026, 2, 11), "reports-overdue")] == ["通报"]
+    hunan_reports(library, ["2026-02"])
+    [item] = items(library, date(2026, 3, 11), "reports-overdue")
+    assert item.action == "" and "缺报 3 期" in item.message
+
+
+def test_a_revocation_for_six_missed_months_stays_after_a_later_report(library):
+    hunan_reports(library, ["2026-05"])   # 2025-11..2026-04 missed: 6 in a row
+    [item] = items(library, date(2026, 6, 11), "reports-overdue")
+    assert item.action == "撤销" and item.date == "2026-05-10"
+
+
+@pytest.mark.parametrize("day, action", [(date(2026, 3, 15), ""), (date(2026, 3, 16), "通报")])
+def test_hebei_two_missed_quarters_call_for_a_notice(library, day, action):
+    library.add(HEBEI, edit(good_record(HEBEI), "reports:\n  - {period: 2025-Q4, submitted: 2025-12-10}\n", "reports: []\n"))
+    assert [i.action for i in items(library, day, "reports-overdue")] == [action]
+
+
+# --- 湖南 第十八条：测评不合格暂停，6 个月内未完成整改的撤销；第十四条：调整后 3 个月内报告
+
+@pytest.mark.parametrize("day, kind, action", [
+    (date(2026, 7, 10), "suspended", "指导整改"),          # the last day of the six months
+    (date(2026, 7, 11), "suspension-overdue", "撤销称号（未按规定完成整改）"),
+])
+def test_a_suspension_after_a_failed_review_calls_for_revocation_after_six_months(library, day, kind, action):
+    library.add(HUNAN, edit(good_record(HUNAN), "  status: recognized",
+                            "  status: suspended\n  suspension: {date: 2026-01-10, reason: 测评不合格, basis: 第十八条}"))
+    [item] = items(library, day, kind)
+    assert item.action == action and "第十八条" in item.basis
+
+
+def test_a_restructuring_suspension_asks_for_the_report_within_three_months(library):
+    library.add(HUNAN, edit(good_record(HUNAN), "  status: recognized",
+                            "  status: suspended\n  suspension: {date: 2026-08-12, reason: 重组, basis: 第十四条}"))
+    [item] = items(library, date(2026, 11, 12), "suspended")
+    assert "2026-11-12 前向原推荐单位报告" in item.message
+    assert [i.action for i in items(library, date(2026, 11, 13), "suspension-overdue")] == \
+        ["督促报告；审查合格可在原有效期内继续使用称号"]
+
+
+# --- 湖北安防 第十条 2：满意度 70% 以下（含 70%），经整改仍不胜任的，撤消入库资格并公示
+
+@pytest.mark.parametrize("review, kind, action", [
+    ("{date: 2026-05-10, satisfaction_pct: 70.5}", None, None),
+    ("{date: 2026-05-10, satisfaction_pct: 70}", "review-rectify", "限期整改后复评"),
+    ("{date: 2026-05-10, satisfaction_pct: 70, after_rectification: true}", "review-failed", "撤消入库资格并公示"),
+    ("{date: 2026-05-10, satisfaction_pct: 71, after_rectification: true}", None, None),
+])
+def test_satisfaction_of_seventy_percent_or_less_after_rectification_ends_membership(library, review, kind, action):
+    library.add(AFXH, edit(good_record(AFXH), "recognition:", f"reviews:\n  - {review}\nrecognition:"))
+    assert only_errors(library) == []
+    found = items(library, date(2026, 6, 1), "review-rectify") + items(library, date(2026, 6, 1), "review-failed")
+    assert [(i.kind, i.action) for i in found] == ([] if kind is None else [(kind, action)])
+    assert all("第十条 2" in i.basis for i in found)
+
+
+# --- 吉林市 第十条（一）：每个聘任年度都考核（自 term.start 起）
+
+def jilin_expert(library, log: str) -> None:
+    text = edit(good_record(JILIN, "expert"), "  - {year: 2025, hours: 20, firms: 8}", log)
+    library.add(JILIN, text, kind="expert")
+
+
+def test_both_years_of_a_jilin_term_are_assessed(library):
+    # term 2025-09-01..2027-08-31: years "2025" (to 2026-08-31) and "2026" (to 2027-08-31)
+    jilin_expert(library, "  - {year: 2025, hours: 20, firms: 8}\n  - {year: 2026, hours: 3, firms: 2}")
+    assert items(library, date(2027, 8, 31), "service-shortfall") == []
+    [item] = items(library, date(2027, 9, 1), "service-shortfall")
+    assert "2026 年度（2026-09-01 至 2027-08-31）" in item.message and "第十一条（一）" in item.action
+
+
+def test_a_term_starting_in_the_autumn_is_assessed_in_its_first_year(library):
+    jilin_expert(library, "  - {year: 2025, hours: 11, firms: 29}")
+    assert items(library, date(2026, 8, 31), "service-shortfall") == []
+    [item] = items(library, date(2026, 9, 1), "service-shortfall")
+    assert "2025 年度（2025-09-01 至 2026-08-31）服务 11 小时、29 户企业" in item.message
