@@ -50,7 +50,7 @@ BROKEN = [
     ("hunan-sme-hexin", "  status: recognized", "  status: recognised", "schema-enum"),
     ("hunan-sme-hexin", "  status: recognized", "  status: revoked", "schema-required"),
     ("hunan-sme-hexin", "  status: recognized", "  status: recognized\n  grades: {2025: A}", "grades-not-in-scheme"),
-    ("hebei-sme-youzhi", "grades: {2025: A}", "grades: {2025: D}", "schema-enum"),
+    ("hebei-sme-youzhi", "grades: {2025: A}", "grades: {2025: D}", "grade-value"),
     ("hunan-sme-hexin", "  area_m2: 300", "  area_m2: 三百", "schema-type"),
     ("hunan-sme-hexin", "profile: 长沙智远", "profile: " + "长" * 1001 + "长沙智远", "schema-length"),
     ("hunan-sme-hexin", "  - {period: 2026-01, submitted: 2026-02-08}", "  - {period: 2026-13, submitted: 2026-02-08}", "schema-pattern"),

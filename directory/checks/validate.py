@@ -12,7 +12,7 @@ from directory.rules.conditions import check_conditions
 from directory.rules.dates import parse_date
 from directory.findings import Finding, json_path
 from directory.lifecycle.periodic import PERIOD_PATTERNS
-from directory.lifecycle.derive import ban_end, derive_validity, publicity_end, reference_date, validity_end_in_effect
+from directory.lifecycle.derive import ban_end, derive, derive_validity, publicity_end, reference_date, validity_end_in_effect
 from directory.library.repository import Batch, Record, Repository
 from directory.rules.schemas import build_schemas, schema_findings
 from directory.rules.schemes import KIND_NAMES, RESERVED_IDS
@@ -31,6 +31,7 @@ def validate_repository(repository: Repository, today: date, calendar: WorkCalen
         validator = schemas.validators.get((record.scheme_id, record.kind))
         findings += _record_findings(repository, record, validator, today)
     findings += _cross_record_findings(repository, today)
+    findings += _prerequisite_findings(repository, today, calendar)
     return sorted(set(findings))
 
 
@@ -110,6 +111,13 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
     if "grades" in record.recognition and not scheme.grades:
         at(("recognition", "grades"), "grades-not-in-scheme",
            f"名录「{scheme.title}」的办法没有年度绩效评价等级：请删除 recognition.grades")
+    elif isinstance(record.recognition.get("grades"), dict) and scheme.grades.get("values"):
+        allowed = [str(value) for value in scheme.grades["values"]]
+        for year, grade in record.recognition["grades"].items():
+            if isinstance(grade, str) and grade not in allowed:
+                at(("recognition", "grades", year), "grade-value",
+                   f"{year} 年的绩效评价等级「{grade}」不在可选范围内：{'、'.join(allowed)}",
+                   scheme.cite(scheme.grades.get("values_basis", "")))
     _check_report_periods(data.get("reports"), scheme, record.kind, at)
     batch = _check_batch_reference(repository, record, scheme, at)
     findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
@@ -258,4 +266,31 @@ def _cross_record_findings(repository: Repository, today: date) -> list[Finding]
                         f"该机构（{code}）于 {revoked_on} 被撤销（{banned.path}，依据 {revocation.get('basis')}），"
                         f"至 {until}（含）不得再次申报；本次申报日为 {applied}",
                         scheme.cite(str(revocation.get("basis", "")).strip() or scheme.validity_basis), "$.credit_code"))
+    return findings
+
+
+def _prerequisite_findings(repository: Repository, today: date, calendar: WorkCalendar) -> list[Finding]:
+    """`recognized_in` conditions: the same credit code must hold a valid recognition in another
+    scheme on the day the application is judged (its batch's publicity start, or today)."""
+    findings = []
+    for record in repository.records:
+        scheme = repository.schemes[record.scheme_id]
+        wanted = [c for c in scheme.conditions.get(record.kind, ()) if c.kind == "recognized_in"]
+        code = record.data.get("credit_code")
+        if not record.focused or not wanted or not isinstance(code, str):
+            continue
+        applied = reference_date(record, scheme, repository.batch_of(record), today)
+        for condition in wanted:
+            other = repository.schemes.get(condition.in_scheme)
+            holders = [r for r in repository.records
+                       if r.scheme_id == condition.in_scheme and r.data.get("credit_code") == code]
+            if other is not None and any(
+                    derive(r, other, repository.batch_of(r), calendar, applied).status in ("valid", "expiring")
+                    for r in holders):
+                continue
+            where = other.title if other else condition.in_scheme
+            line, column = record.document.position(("credit_code",))
+            findings.append(Finding(record.path, line, column, condition.id,
+                                    f"{condition.label}：统一社会信用代码 {code} 在「{where}」中于 {applied} 没有有效的认定",
+                                    scheme.cite(condition.basis), "$.credit_code"))
     return findings

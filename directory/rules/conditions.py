@@ -137,12 +137,10 @@ def check_attested(condition: Condition, data: dict, reference: date) -> Shortfa
 
 
 def check_count(condition: Condition, data: dict, reference: date) -> Shortfall | None:
-    """The list at `field` has between `min` and `max` items (only when `when` matches).
+    """The list at `field` has between `min` and `max` items.
 
     passes: categories [数字化转型] with min 1 max 1;  fails: [数字化转型, 技术创新].
     """
-    if any(data.get(key) != expected for key, expected in condition.when.items()):
-        return None
     value = _get(data, condition.field)
     items = value if isinstance(value, list) else []
     count = len(items)
@@ -169,6 +167,21 @@ def check_at_least(condition: Condition, data: dict, reference: date, order: lis
     return Shortfall(_parts(condition.field), f"{condition.label}：现为 {value}，要求{condition.min}及以上")
 
 
+def check_any_of(condition: Condition, data: dict, reference: date) -> Shortfall | None:
+    """At least one of the conditions in `any_of` holds (either-or: ≥ 60 SMEs a year, or service
+    income ≥ 50 %).
+
+    passes: smes 70, income 10 %;  fails: smes 40 and income 30 % -> both shortfalls, joined by 或.
+    """
+    shortfalls = []
+    for alternative in condition.any_of:
+        shortfall = CHECKS[alternative.kind](alternative, data, reference)
+        if shortfall is None:
+            return None
+        shortfalls.append(shortfall)
+    return Shortfall(shortfalls[0].parts, f"{condition.label}：" + "；或".join(s.message for s in shortfalls))
+
+
 CHECKS = {
     "minimum": check_minimum,
     "ratio": check_ratio,
@@ -176,7 +189,30 @@ CHECKS = {
     "attested": check_attested,
     "not_more_than": check_not_more_than,
     "count": check_count,
+    "any_of": check_any_of,
 }
+
+# Kinds that need the other records of the library: checked across records (checks/validate.py).
+CROSS_RECORD_KINDS = {"recognized_in"}
+
+
+def applies(condition: Condition, data: dict) -> bool:
+    """Whether a condition is asked of this record: every key of `when` must match.
+
+    `when: {subject_type: 专业服务机构}` compares a field; `region_prefix: ["4401", "4403"]` and
+    `not_region_prefix: [...]` let thresholds differ by region inside the province.
+    """
+    region = data.get("region") if isinstance(data.get("region"), str) else ""
+    for key, expected in condition.when.items():
+        if key == "region_prefix":
+            if not any(region.startswith(str(prefix)) for prefix in expected):
+                return False
+        elif key == "not_region_prefix":
+            if any(region.startswith(str(prefix)) for prefix in expected):
+                return False
+        elif _get(data, key) != expected:
+            return False
+    return True
 
 
 def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, document) -> list[Finding]:
@@ -187,6 +223,8 @@ def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, doc
     waived_names = {w.get("condition") for w in waivers if isinstance(w.get("condition"), str)}
     failing_names: set[str] = set()
     for condition in conditions:
+        if condition.kind in CROSS_RECORD_KINDS or not applies(condition, data):
+            continue
         if condition.kind == "at_least":
             shortfall = check_at_least(condition, data, reference, scheme.vocabulary(condition.order))
         elif condition.kind in CHECKS:

@@ -46,6 +46,16 @@ class Condition:
     order: str = ""                 # name of the vocabulary whose order ranks values (at_least)
     when: dict = dataclass_field(default_factory=dict)
     waivable: bool = False
+    any_of: tuple["Condition", ...] = ()   # any_of: the alternatives, one of which must hold
+    in_scheme: str = ""             # recognized_in: the scheme whose valid recognition is required
+
+    @classmethod
+    def from_entry(cls, entry: dict) -> "Condition":
+        """A condition as scheme.yaml writes it; alternatives inherit the id, basis and unit."""
+        alternatives = tuple(cls.from_entry({"id": f"{entry['id']}-{number}", "basis": entry.get("basis", ""),
+                                             "label": entry.get("label", ""), **alternative})
+                             for number, alternative in enumerate(entry.get("any_of") or (), start=1))
+        return cls(**{**entry, "any_of": alternatives})
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,7 @@ class Scheme:
     waiver_floor_pct: float | None  # a waived value must still reach this share of the threshold
     grades: dict | None
     expiring_days: int              # ≤ this many days left: 即将到期 (common.yaml, a scheme may override)
+    actions: dict[str, str]         # report item kind -> what staff do (common.yaml, a scheme may override)
     suspension_rules: tuple[dict, ...]  # per suspension basis: months until the next step, and that step
     review_rules: tuple[dict, ...]      # reviews whose failure after rectification ends the recognition
     raw: dict                       # the file's content, registered for schema $refs
@@ -242,17 +253,21 @@ def _scheme_from(document: Document, folder: Path, common: dict | None = None) -
         reporting=_reporting(data.get("reporting")),
         bans=tuple(Ban(str(ban["basis"]), int(ban["years"])) for ban in data.get("revocation_bans") or ()),
         vocabularies=dict(data.get("vocabularies") or {}),
-        conditions={kind: tuple(Condition(**entry) for entry in entries)
+        conditions={kind: tuple(Condition.from_entry(entry) for entry in entries)
                     for kind, entries in (data.get("conditions") or {}).items()},
         waiver_basis=data.get("waiver_basis", ""),
         waiver_floor_pct=data.get("waiver_floor_pct"),
         grades=data.get("grades"),
         expiring_days=int(data.get("expiring_soon_days", common.get("expiring_soon_days", 90))),
+        actions={**DEFAULT_ACTIONS, **(common.get("actions") or {}), **(data.get("actions") or {})},
         suspension_rules=tuple(data.get("suspensions") or ()),
         review_rules=tuple(data.get("reviews") or ()),
         raw=data,
     )
 
+
+# Used only where common.yaml names no action (a library without one still reports sensibly).
+DEFAULT_ACTIONS = {"publicity-awaiting-decision": "发文认定", "expired": "移出名录或续期", "suspended": "组织审查"}
 
 # Defaults of a kind that a scheme.yaml does not spell out (the five shipped schemes rely on them).
 KIND_DEFAULTS = {"provider": {"label": "服务机构", "folder": "", "categories_field": "categories"},

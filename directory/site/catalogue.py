@@ -20,7 +20,6 @@ from directory.rules.calendar import CalendarGap, WorkCalendar
 # recognition fields a visitor may see (grades and anything else stay internal)
 PUBLIC_RECOGNITION = ("batch", "certificate_no")
 PUBLIC_ACTION = ("date", "reason", "basis")
-KIND_FOLDERS = {"provider": "", "expert": "experts/"}
 
 
 @dataclass(frozen=True)
@@ -101,12 +100,11 @@ class Catalogue:
 
 
 def build_catalogue(repository: Repository, schemas: SchemaSet, calendar: WorkCalendar, today: date) -> Catalogue:
-    expiring_days = int(repository.common.get("expiring_soon_days", 90))
     derived = []
     for record in sorted(repository.records, key=lambda r: (r.scheme_id, r.kind, r.stem)):
         scheme = repository.schemes[record.scheme_id]
         batch = repository.batch_of(record)
-        life = derive(record, scheme, batch, calendar, today, expiring_days)
+        life = derive(record, scheme, batch, calendar, today)
         validator = schemas.validators.get((record.scheme_id, record.kind))
         derived.append(_entry(record, scheme, batch, life, validator.schema if validator else {}))
     # Applications under review get no page. A batch's notice still names the records it listed
@@ -134,11 +132,13 @@ def _entry(record: Record, scheme: Scheme, batch: Batch | None, life: Lifecycle,
         value = recognition.get(key)
         return {k: value[k] for k in PUBLIC_ACTION if isinstance(value, dict) and k in value}
 
-    categories = record.data.get("categories") if record.kind == "provider" else record.data.get("expertise")
+    rules = scheme.rules(record.kind)
+    categories = record.data.get(rules.categories_field)
+    folder = f"{rules.folder}/" if rules.folder else ""
     region_code = record.data.get("region")
     return Entry(
         scheme=scheme, kind=record.kind, id=record.stem, name=str(record.data.get("name", record.stem)),
-        url=f"{scheme.id}/{KIND_FOLDERS[record.kind]}{record.stem}/", life=life, public=public,
+        url=f"{scheme.id}/{folder}{record.stem}/", life=life, public=public,
         region=regions().get(region_code) if isinstance(region_code, str) else None,
         categories=tuple(str(c) for c in categories) if isinstance(categories, list) else (),
         revocation=action("revocation"), suspension=action("suspension"), withdrawal=action("withdrawal"),

@@ -74,7 +74,7 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
         elif not decided:
             items.append(ReportItem(end.isoformat(), scheme_id, "publicity-awaiting-decision", batch_id, batch.path,
                                     f"{batch.data.get('title', batch_id)}：公示已于 {end} 结束，尚未写入认定发文（decision）",
-                                    "发文认定", scheme.cite(scheme.publicity_basis)))
+                                    scheme.actions["publicity-awaiting-decision"], scheme.cite(scheme.publicity_basis)))
 
     for record in repository.records:
         if scheme_filter and record.scheme_id != scheme_filter:
@@ -93,7 +93,7 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
             add("expiring", life.valid_until, f"有效期至 {life.valid_until}，剩 {life.days_left} 天",
                 rules.validity.expiry_action, scheme.cite(rules.validity.basis))
         elif life.status == "expired":
-            add("expired", life.valid_until, f"有效期已于 {life.valid_until} 届满", "移出名录或续期",
+            add("expired", life.valid_until, f"有效期已于 {life.valid_until} 届满", scheme.actions["expired"],
                 scheme.cite(rules.validity.basis))
         elif life.status == "suspended":
             _suspension_items(record, scheme, life, today, add)
@@ -138,12 +138,12 @@ def _suspension_items(record, scheme, life, today: date, add) -> None:
     basis = str(suspension.get("basis", ""))
     rule = next((r for r in scheme.suspension_rules if basis.strip().startswith(str(r.get("basis")))), None)
     if rule is None or life.since is None:
-        add("suspended", life.since, f"自 {life.since} 暂停称号", "组织审查", scheme.cite(basis))
+        add("suspended", life.since, f"自 {life.since} 暂停称号", scheme.actions["suspended"], scheme.cite(basis))
         return
     deadline = add_months(life.since, int(rule["months"]))
     if today <= deadline:
         add("suspended", life.since, f"自 {life.since} 暂停称号，应于 {deadline} 前{rule['until']}",
-            rule.get("meanwhile", "组织审查"), scheme.cite(basis))
+            rule.get("meanwhile", scheme.actions["suspended"]), scheme.cite(basis))
     else:
         add("suspension-overdue", deadline, f"自 {life.since} 暂停称号，{deadline} 前应{rule['until']}：如未完成",
             rule["then"], scheme.cite(basis))
@@ -189,13 +189,13 @@ def _grade_items(record, scheme, life, add) -> None:
         years = "、".join(map(str, run))
         if kind == "grade-renewal":
             add(kind, life.valid_until, f"{years} 年绩效评价均为 {rule['grade']} 级：有效期届满（{life.valid_until}）后免复核",
-                "到期免复核", basis)
+                rule.get("action", "到期免复核"), basis)
         else:
             # the grades are given after the year; the observation is taken to start the next January
             starts = date(run[-1] + 1, 1, 1)
             ends = add_months(starts, int(rule.get("months", 6))) - timedelta(days=1)
             add(kind, ends, f"{years} 年绩效评价均为 {rule['grade']} 级：纳入观察期（{starts} 至 {ends}）",
-                "观察期，视情况通报或撤销", basis)
+                rule.get("action", "观察期，视情况通报或撤销"), basis)
 
 
 def _latest_run(grades: dict, grade: str | None, length: int) -> list[int]:
