@@ -224,11 +224,14 @@ def _workdays(root: Path, args) -> int:
 
 
 def _build(root: Path, args) -> int:
-    from directory.site.build import BuildError, build_site
+    from directory.site.build import BuildBusy, BuildError, build_site
 
     calendar = _calendar(root)
     try:
         result = build_site(root, args.today or today_in_china(), calendar)
+    except BuildBusy as error:
+        print(f"directory：{error}", file=sys.stderr)
+        return 2
     except BuildError as error:
         print(f"directory：{error}；原有的 site/ 保持不变", file=sys.stderr)
         return 1

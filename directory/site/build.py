@@ -1,22 +1,30 @@
 """`directory build`: the validated repository -> the public site in site/.
 
-Stages, top to bottom: validate -> derive (catalogue) -> render pages and open data -> mkdocs ->
+Stages, top to bottom: lock -> validate -> derive (catalogue) -> render pages and open data -> mkdocs ->
 pagefind -> swap. Everything is written into a fresh folder beside site/; only when every stage
-has succeeded does it replace site/, so a failed build leaves the previous site untouched.
+has succeeded does it replace site/, in one atomic exchange, so at every instant site/ is a complete
+site, old or new, even if the build is killed. One build runs at a time (a lock file beside site/),
+and each build first removes what killed builds left behind.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import yaml
+from filelock import FileLock, Timeout
 from jinja2 import TemplateError
 
 from directory.site.catalogue import build_catalogue
@@ -36,6 +44,10 @@ class BuildError(Exception):
     site/ was not touched."""
 
 
+class BuildBusy(Exception):
+    """Another `directory build` holds the lock beside site/; nothing was touched."""
+
+
 @dataclass
 class BuildResult:
     findings: list[Finding]
@@ -53,6 +65,14 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
     """Build the site; `keep_docs` (for the benchmark) receives the generated Markdown pages."""
     root = root.resolve()
     site_dir = (site_dir or root / "site").resolve()
+    # 0. lock: one build at a time; under the lock, what killed builds left behind is no one's.
+    with _lock(site_dir):
+        _remove_leftovers(site_dir)
+        return _build_locked(root, today, calendar, site_dir, keep_docs)
+
+
+def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Path,
+                  keep_docs: Path | None) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -73,7 +93,7 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
     # 2. derive: what the public sees, with statuses for `today`.
     catalogue = build_catalogue(repository, schemas, calendar, today)
 
-    work = Path(tempfile.mkdtemp(prefix=".site-build-", dir=site_dir.parent))
+    work = Path(tempfile.mkdtemp(prefix=_work_prefix(site_dir), dir=site_dir.parent))
     try:
         # 3. render: Markdown pages, assets and open data into a fresh docs folder.
         docs = work / "docs"
@@ -98,8 +118,11 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
         _run_pagefind(built)
         lap("pagefind")
 
-        # 6. swap: the new site replaces the old one in two renames.
-        _swap(built, site_dir)
+        # 6. swap: the new site and the old one change places in one step; the old one goes with work/.
+        try:
+            _swap(built, site_dir)
+        except OSError as error:
+            raise BuildError(f"新网站无法替换 {site_dir}：{error.strerror or error}") from error
         lap("swap")
         if keep_docs is not None:
             shutil.rmtree(keep_docs, ignore_errors=True)
@@ -126,6 +149,7 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     """mkdocs with a small explicit nav: provider pages are reached through lists, not the sidebar."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
 
     nav = [{"首页": "index.md"}]
     nav += [{scheme.short_title: f"{scheme.id}/index.md"} for scheme in schemes]
@@ -140,17 +164,20 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
-        cfg = load_config(
-            config_file=str(root / "mkdocs.yml") if (root / "mkdocs.yml").exists() else None,
-            docs_dir=str(docs), site_dir=str(built), nav=nav, theme=theme, plugins=[],
-            extra_css=list(config.get("extra_css") or []) + ["assets/directory.css"],
-            strict=False,
-        )
-        import logging
+        try:
+            cfg = load_config(
+                config_file=str(root / "mkdocs.yml") if (root / "mkdocs.yml").exists() else None,
+                docs_dir=str(docs), site_dir=str(built), nav=nav, theme=theme, plugins=[],
+                extra_css=list(config.get("extra_css") or []) + ["assets/directory.css"],
+                strict=False,
+            )
+        except MkDocsException as error:   # mkdocs refuses the library's mkdocs.yml
+            raise BuildError(f"mkdocs.yml 配置有误：{error}") from error
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
-        build(cfg)
-    except Exception as error:  # noqa: BLE001 - any mkdocs failure means: keep the old site
-        raise BuildError(f"mkdocs 生成失败：{error}") from error
+        try:
+            build(cfg)
+        except Exception as error:  # noqa: BLE001 - raised inside mkdocs (theme, Markdown, a hook of mkdocs.yml)
+            raise BuildError(f"mkdocs 生成失败：{error}") from error
     finally:
         if previous is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -165,10 +192,81 @@ def _run_pagefind(built: Path) -> None:
         raise BuildError(f"pagefind 建立索引失败：{result.stderr.strip() or result.stdout.strip()}")
 
 
+@contextmanager
+def _lock(site_dir: Path) -> Iterator[None]:
+    """Hold the lock file beside site/ (released by the system if the build is killed); a second
+    build gets BuildBusy at once, with the PID the holder wrote into the file."""
+    path = site_dir.with_name(f".{site_dir.name}.lock")
+    lock = FileLock(path, timeout=0, on_acquired=_write_pid)
+    try:
+        lock.acquire()
+    except Timeout:
+        try:
+            holder = path.read_text(encoding="ascii").strip()
+        except (OSError, ValueError):   # gone or garbled: say it without the PID
+            holder = ""
+        pid = f"（PID {holder}）" if holder.isdigit() else ""
+        raise BuildBusy(f"另一个 directory build 正在运行{pid}，请等它结束后再运行") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _write_pid(fd: int) -> None:
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode("ascii"))
+
+
+def _work_prefix(site_dir: Path) -> str:
+    return f".{site_dir.name}-build-"
+
+
+def _aside(site_dir: Path) -> Path:
+    """Where the fallback swap keeps the old site for an instant (see _swap)."""
+    return site_dir.with_name(f".{site_dir.name}-previous")
+
+
+def _remove_leftovers(site_dir: Path) -> None:
+    """Remove the work folders of killed builds; if one was killed inside the fallback swap, or
+    by the two-rename swap of older versions (site.old), put the old site back first."""
+    for aside in (_aside(site_dir), site_dir.with_name(site_dir.name + ".old")):
+        if aside.is_dir() and not site_dir.exists():
+            os.replace(aside, site_dir)
+        shutil.rmtree(aside, ignore_errors=True)
+    for work in site_dir.parent.glob(_work_prefix(site_dir) + "*"):
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _swap(built: Path, site_dir: Path) -> None:
-    old = site_dir.with_name(site_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if site_dir.exists():
-        os.replace(site_dir, old)
-    os.replace(built, site_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    """Put `built` at site_dir; at no instant is there no site_dir (except in the fallback)."""
+    if not site_dir.exists():
+        os.replace(built, site_dir)   # the first build: one rename, atomic
+    elif not _exchange(built, site_dir):
+        # No atomic exchange here (not Linux, or a filesystem such as NFS): two renames. A build
+        # killed between them leaves the old site in the aside folder, and the next build puts it back.
+        aside = _aside(site_dir)
+        os.replace(site_dir, aside)
+        os.replace(built, site_dir)
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one step with Linux renameat2(RENAME_EXCHANGE); False where
+    the C library, the kernel or the filesystem cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:   # glibc before 2.28
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
