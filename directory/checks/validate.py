@@ -14,14 +14,15 @@ from directory.findings import Finding, json_path
 from directory.lifecycle.periodic import PERIOD_PATTERNS
 from directory.lifecycle.derive import ban_end, derive, derive_validity, publicity_end, reference_date, validity_end_in_effect
 from directory.library.repository import Batch, Record, Repository
-from directory.rules.schemas import build_schemas, schema_findings
+from directory.rules.schemas import schema_findings
 from directory.rules.schemes import KIND_NAMES, RESERVED_IDS
 from directory.rules.calendar import CalendarGap, WorkCalendar
 
 
 
 def validate_repository(repository: Repository, today: date, calendar: WorkCalendar) -> list[Finding]:
-    schemas, findings = build_schemas(repository.root, repository.schemes)
+    schemas, schema_problems = repository.compiled_schemas()
+    findings = list(schema_problems)
     findings += repository.findings
     for batch in repository.batches.values():
         findings += _batch_findings(repository, batch, schemas.batch_validator, calendar)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from directory.findings import Finding
 from directory.loading.yamlfile import Document, load_file
-from directory.rules.schemes import Scheme, display_path, load_schemes
+from directory.rules.schemas import SchemaSet, build_schemas
+from directory.rules.schemes import KIND_DEFAULTS, Scheme, display_path, load_schemes
 
 YAML_SUFFIXES = (".yaml", ".yml")
 CACHE_FILE = Path(".cache") / "directory" / "records.json"
@@ -75,6 +76,15 @@ class Repository:
     records: list[Record] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
+    _compiled: tuple | None = field(default=None, repr=False)
+
+    def compiled_schemas(self) -> tuple[SchemaSet, list[Finding]]:
+        """Every schema compiled once, shared by validate, the site build and the forms;
+        with the findings met compiling them (reported by validate)."""
+        if self._compiled is None:
+            self._compiled = build_schemas(self.root, self.schemes)
+        return self._compiled
+
     def batch_of(self, record: Record) -> Batch | None:
         batch_id = record.recognition.get("batch")
         return self.batches.get((record.scheme_id, str(batch_id))) if batch_id is not None else None
@@ -105,8 +115,12 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
                     display_path(root, path), 1, 1, "unknown-scheme",
                     f"文件夹「providers/{folder.name}」不是已知的名录：可用的有 {'、'.join(sorted(repository.schemes))}"))
             continue
-        for kind, directory in (("provider", folder), ("expert", folder / "experts")):
-            for path in _yaml_files(directory):
+        # each kind's own folder (scheme.yaml), and the usual ones, so that an expert file in a
+        # scheme without experts is reported (kind-not-allowed) instead of being skipped
+        folders = {kind: defaults["folder"] for kind, defaults in KIND_DEFAULTS.items()}
+        folders.update({kind: rules.folder for kind, rules in repository.schemes[folder.name].kind_rules.items()})
+        for kind, sub_folder in folders.items():
+            for path in _yaml_files(folder / sub_folder if sub_folder else folder):
                 display = display_path(root, path)
                 focused = focus is None or within_focus(display, focus)
                 stat = path.stat()

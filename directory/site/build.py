@@ -33,7 +33,6 @@ from directory.site.form import render_apply_pages
 from directory.site.opendata import write_open_data
 from directory.site.render import PACKAGE_TEMPLATES, render_pages
 from directory.library.repository import load_repository
-from directory.rules.schemas import build_schemas
 from directory.checks.validate import validate_repository
 from directory.rules.calendar import WorkCalendar
 
@@ -87,7 +86,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
     findings = validate_repository(repository, today, calendar)
     if any(f.severity == "error" for f in findings):
         return BuildResult(findings, timings=timings)
-    schemas, _ = build_schemas(root, repository.schemes)
+    schemas, _ = repository.compiled_schemas()   # compiled once, by validate
     lap("validate")
 
     # 2. derive: what the public sees, with statuses for `today`.

@@ -88,8 +88,8 @@ def _comment(schema: dict, required: bool, conditions: list[Condition], scheme: 
 
 
 def _path(scheme: Scheme, kind: str, record_id: str) -> str:
-    folder = "experts/" if kind == "expert" else ""
-    return f"providers/{scheme.id}/{folder}{record_id}.yaml"
+    folder = scheme.rules(kind).folder
+    return f"providers/{scheme.id}/{folder + '/' if folder else ''}{record_id}.yaml"
 
 
 def write_skeleton(root: Path, scheme: Scheme, kind: str, record_id: str, schema: dict, force: bool) -> Path:
