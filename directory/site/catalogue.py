@@ -11,6 +11,7 @@ from datetime import date
 
 from directory.rules.dates import parse_date
 from directory.lifecycle.derive import Lifecycle, derive, publicity_end, publicity_state
+from directory.rules.fields import fields_of
 from directory.rules.regions import Region, regions
 from directory.library.repository import Batch, Record, Repository
 from directory.rules.schemas import SchemaSet
@@ -122,9 +123,8 @@ def build_catalogue(repository: Repository, schemas: SchemaSet, calendar: WorkCa
 
 
 def _entry(record: Record, scheme: Scheme, batch: Batch | None, life: Lifecycle, schema: dict) -> Entry:
-    properties = schema.get("properties", {})
-    public = {key: value for key, value in record.data.items()
-              if key in properties and not properties[key].get("x-private") and key != "recognition"}
+    published = {field.key for field in fields_of(schema) if not field.private and field.key != "recognition"}
+    public = {key: value for key, value in record.data.items() if key in published}
     recognition = record.recognition
     public["recognition"] = {key: recognition[key] for key in PUBLIC_RECOGNITION if key in recognition}
 

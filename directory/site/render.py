@@ -12,6 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from directory.rules.fields import fields_of
 from directory.site.catalogue import Catalogue, Entry
 from directory.lifecycle.derive import STATUS_LABELS
 
@@ -103,28 +104,26 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
 
 def _fields(entry: Entry, schema: dict) -> list[tuple[str, str]]:
     """(label, text) of the public fields in schema order; labels are the schema's titles."""
-    properties = schema.get("properties", {})
     fields = []
-    for key, subschema in properties.items():
-        if key in NOT_IN_FIELD_LIST or key not in entry.public:
+    for field in fields_of(schema):
+        if field.key in NOT_IN_FIELD_LIST or field.key not in entry.public:
             continue
-        value = entry.public[key]
-        title = subschema.get("title", key)
-        if key == "region":
-            fields.append((title, f"{entry.region.full_name}（{value}）" if entry.region else str(value)))
-        elif key == "term":
+        value = entry.public[field.key]
+        if field.key == "region":
+            fields.append((field.title, f"{entry.region.full_name}（{value}）" if entry.region else str(value)))
+        elif field.key == "term":
             end = entry.life.validity.until if entry.life.validity else None
-            fields.append((title, f"{value.get('start', '')} 至 {end or value.get('end', '')}"))
+            fields.append((field.title, f"{value.get('start', '')} 至 {end or value.get('end', '')}"))
         elif isinstance(value, dict):
             for sub_key, sub_value in value.items():
-                sub_title = subschema.get("properties", {}).get(sub_key, {}).get("title", sub_key)
-                fields.append((sub_title, str(sub_value)))
+                child = field.child(sub_key)
+                fields.append((child.title if child else sub_key, str(sub_value)))
         elif isinstance(value, list):
-            fields.append((title, "、".join(str(item) for item in value)))
+            fields.append((field.title, "、".join(str(item) for item in value)))
         elif isinstance(value, bool):
-            fields.append((title, "是" if value else "否"))
+            fields.append((field.title, "是" if value else "否"))
         else:
-            fields.append((title, str(value)))
+            fields.append((field.title, str(value)))
     recognition = entry.public.get("recognition", {})
     if recognition.get("batch"):
         fields.append(("认定批次", str(recognition["batch"])))

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 from directory.rules.conditions import conditions_by_field
-from directory.rules.schemes import KIND_NAMES, Condition, Scheme
+from directory.rules.fields import Field, fields_of
+from directory.rules.schemes import Condition, Scheme
 
 INDENT = "  "
 # Fields a new application does not have yet: written as comments to uncomment later.
@@ -19,48 +20,41 @@ FILLED_LATER = {"recognition": "认定信息：认定（或进入公示）后，
 def skeleton(scheme: Scheme, kind: str, record_id: str, schema: dict) -> str:
     """The YAML text of a new record; `schema` is the scheme's inlined schema for `kind`."""
     conditions = conditions_by_field(scheme.conditions.get(kind, ()))
-    required = set(schema.get("required", []))
-    title = KIND_NAMES.get(kind, kind)
+    title = scheme.rules(kind).label
     lines = [f"# {scheme.title} · 新{title}记录",
              f"# 依据：《{scheme.document.title}》{scheme.document.number}",
              "# 填好后运行：.venv/bin/directory validate " + _path(scheme, kind, record_id),
              "# 标有（必填）的项必须填写；（不公开）的项只用于审核，不会出现在网站上。", ""]
-    for key, subschema in schema.get("properties", {}).items():
-        if key == "waivers" and not any(c.waivable for c in scheme.conditions.get(kind, ())):
+    for field in fields_of(schema):
+        if field.key == "waivers" and not any(c.waivable for c in scheme.conditions.get(kind, ())):
             continue  # this scheme's document allows no relaxing
-        prefill = {"id": record_id, "scheme": scheme.id}.get(key)
-        field_lines = _field(key, subschema, key in required, conditions, scheme, depth=0, prefill=prefill)
-        if key in FILLED_LATER:
-            field_lines = [f"# {FILLED_LATER[key]}"] + ["#" + line[1:] if line.startswith("# ") else "# " + line
-                                                         for line in field_lines[1:]]
+        prefill = {"id": record_id, "scheme": scheme.id}.get(field.key)
+        field_lines = _field(field, conditions, scheme, depth=0, prefill=prefill)
+        if field.key in FILLED_LATER:
+            field_lines = [f"# {FILLED_LATER[field.key]}"] + ["#" + line[1:] if line.startswith("# ") else "# " + line
+                                                               for line in field_lines[1:]]
         lines += field_lines
     return "\n".join(lines) + "\n"
 
 
-def _field(key: str, schema: dict, required: bool, conditions: dict, scheme: Scheme, depth: int,
-           prefill: str | None = None, dotted: str = "") -> list[str]:
-    dotted = f"{dotted}.{key}" if dotted else key
+def _field(field: Field, conditions: dict, scheme: Scheme, depth: int, prefill: str | None = None) -> list[str]:
     pad = INDENT * depth
-    lines = [pad + "# " + _comment(schema, required, conditions.get(dotted, []), scheme)]
-    kind = schema.get("type")
-    if kind == "object" and schema.get("properties") and key not in ("private",):
-        lines.append(f"{pad}{key}:")
-        inner_required = set(schema.get("required", []))
-        for sub_key, sub_schema in schema["properties"].items():
-            lines += _field(sub_key, sub_schema, sub_key in inner_required, conditions, scheme, depth + 1,
-                            dotted=dotted)
+    lines = [pad + "# " + _comment(field.schema, field.required, conditions.get(field.dotted, []), scheme)]
+    if field.type == "object" and field.children and field.key != "private":
+        lines.append(f"{pad}{field.key}:")
+        for child in field.children:
+            lines += _field(child, conditions, scheme, depth + 1)
         return lines
-    if kind == "array":
-        items = schema.get("items", {})
-        if items.get("type") == "object":
-            example = ", ".join(f"{name}: " for name in items.get("properties", {}))
-            lines.append(f"{pad}{key}:")
-            lines.append(f"{pad}{INDENT}# - {{{example}}}")
-            return lines
-        lines.append(f"{pad}{key}: []")
+    if field.repeated:
+        example = ", ".join(f"{child.key}: " for child in field.children)
+        lines.append(f"{pad}{field.key}:")
+        lines.append(f"{pad}{INDENT}# - {{{example}}}")
+        return lines
+    if field.type == "array":
+        lines.append(f"{pad}{field.key}: []")
         return lines
     value = json.dumps(prefill, ensure_ascii=False) if prefill else ""
-    lines.append(f"{pad}{key}: {value}".rstrip())
+    lines.append(f"{pad}{field.key}: {value}".rstrip())
     return lines
 
 
