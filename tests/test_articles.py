@@ -220,3 +220,94 @@ def test_a_term_starting_in_the_autumn_is_assessed_in_its_first_year(library):
     assert items(library, date(2026, 8, 31), "service-shortfall") == []
     [item] = items(library, date(2026, 9, 1), "service-shortfall")
     assert "2025 年度（2025-09-01 至 2026-08-31）服务 11 小时、29 户企业" in item.message
+
+
+# --- 湖南 第十九条（二）（三）：连续两年绩效评价不合格；一年内投诉五次以上经查属实 -> 撤销
+
+def test_two_failed_yearly_evaluations_in_a_row_call_for_revocation(library):
+    library.add(HUNAN, edit(good_record(HUNAN), "  status: recognized",
+                            "  status: recognized\n  grades: {2025: 不合格, 2026: 不合格}"))
+    [item] = items(library, date(2027, 1, 5), "grade-revocation")
+    assert item.action.startswith("撤销称号") and "第十九条（二）" in item.basis
+
+
+def test_one_failed_evaluation_is_not_a_revocation(library):
+    library.add(HUNAN, edit(good_record(HUNAN), "  status: recognized",
+                            "  status: recognized\n  grades: {2025: 不合格, 2026: 合格}"))
+    assert items(library, date(2027, 1, 5), "grade-revocation") == []
+
+
+def hunan_complaints(library, days: list[str], confirmed: bool = True) -> None:
+    lines = "".join(f"  - {{date: {day}, confirmed: {str(confirmed).lower()}}}\n" for day in days)
+    library.add(HUNAN, edit(good_record(HUNAN), "recognition:", "complaints:\n" + lines + "recognition:"))
+
+
+@pytest.mark.parametrize("days, confirmed, revoked", [
+    (["2026-01-05", "2026-03-01", "2026-05-01", "2026-08-01", "2027-01-04"], True, True),   # five within 12 months
+    (["2026-01-05", "2026-03-01", "2026-05-01", "2026-08-01", "2027-01-05"], True, False),  # the fifth a year later
+    (["2026-01-05", "2026-03-01", "2026-05-01", "2026-08-01"], True, False),                # four
+    (["2026-01-05", "2026-03-01", "2026-05-01", "2026-08-01", "2026-09-01"], False, False), # not confirmed
+])
+def test_five_confirmed_complaints_within_a_year_call_for_revocation(library, days, confirmed, revoked):
+    hunan_complaints(library, days, confirmed)
+    found = items(library, date(2027, 6, 1), "complaints")
+    assert [i.action for i in found] == (["撤销称号，3 年内不得再次申报"] if revoked else [])
+    assert all("第十九条（三）" in i.basis for i in found)
+
+
+# --- 变更报备：湖南 第十三条 一个月内；河北 第十四条 三个月内
+
+@pytest.mark.parametrize("scheme, change, day, kind", [
+    (HUNAN, "{date: 2026-03-10, kind: 更名}", date(2026, 4, 9), "change-filing-due"),
+    (HUNAN, "{date: 2026-03-10, kind: 更名}", date(2026, 4, 10), "change-filing-overdue"),
+    (HUNAN, "{date: 2026-03-10, kind: 更名, filed: 2026-03-20}", date(2026, 4, 10), None),
+    (HEBEI, "{date: 2026-03-10, kind: 重组}", date(2026, 6, 9), "change-filing-due"),
+    (HEBEI, "{date: 2026-03-10, kind: 重组}", date(2026, 6, 10), "change-filing-overdue"),
+])
+def test_a_change_must_be_filed_within_the_months_of_its_article(library, scheme, change, day, kind):
+    library.add(scheme, edit(good_record(scheme), "recognition:", f"changes:\n  - {change}\nrecognition:"))
+    assert only_errors(library) == []
+    found = items(library, day, "change-filing-due") + items(library, day, "change-filing-overdue")
+    assert [i.kind for i in found] == ([] if kind is None else [kind])
+
+
+def test_a_change_kind_the_scheme_does_not_list_is_an_error(library):
+    library.add(HUNAN, edit(good_record(HUNAN), "recognition:", "changes:\n  - {date: 2026-03-10, kind: 搬家}\nrecognition:"))
+    [(rule, message, basis)] = only_errors(library)
+    assert rule == "change-kind" and "更名、注册地变更" in message and "第十三条" in basis
+
+
+# --- 湖北严选 第十八条（1）：全年 3 场以上服务活动满意度 80% 以下（含），经整改仍不胜任 -> 取消称号
+
+@pytest.mark.parametrize("reviews, kind", [
+    (["2026-03-01: 80", "2026-05-01: 79", "2026-09-01: 60"], "review-rectify"),
+    (["2026-03-01: 80", "2026-05-01: 81", "2026-09-01: 60"], None),          # two at or below 80
+    (["2025-11-01: 70", "2026-05-01: 79", "2026-09-01: 60"], None),          # the third was last year
+    (["2026-03-01: 80", "2026-05-01: 79", "2026-09-01: 60", "2026-11-01: 75 rectified"], "review-failed"),
+])
+def test_three_activities_at_eighty_percent_or_less_in_a_year_call_for_rectification(library, reviews, kind):
+    lines = ""
+    for review in reviews:
+        day, value = review.split(": ")
+        rectified = ", after_rectification: true" if value.endswith("rectified") else ""
+        lines += f"  - {{date: {day}, satisfaction_pct: {value.split()[0]}{rectified}}}\n"
+    library.add(YANXUAN, edit(good_record(YANXUAN), "recognition:", "reviews:\n" + lines + "recognition:"))
+    assert only_errors(library) == []
+    found = items(library, date(2026, 12, 1), "review-rectify") + items(library, date(2026, 12, 1), "review-failed")
+    assert [i.kind for i in found] == ([] if kind is None else [kind])
+    assert all("第十八条（1）" in i.basis for i in found)
+
+
+# --- 管理办法本身的有效期：湖南 第二十条 5 年（2024-08-22 印发 -> 至 2029-08-21）
+
+@pytest.mark.parametrize("day, kind", [
+    (date(2029, 5, 22), None),                  # 91 days before: not yet
+    (date(2029, 5, 23), "document-expiring"),   # 90 days before, as for records
+    (date(2029, 8, 21), "document-expiring"),
+    (date(2029, 8, 22), "document-expired"),
+])
+def test_the_report_warns_before_the_hunan_document_expires(library, day, kind):
+    repository = load_repository(library.root)
+    found = [i.kind for i in build_report(repository, load_calendar(library.root), day, HUNAN)
+             if i.kind.startswith("document-")]
+    assert found == ([] if kind is None else [kind])

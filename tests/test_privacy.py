@@ -112,7 +112,27 @@ reviews:
   - {{date: 2019-07-13, satisfaction_pct: 23.456789, after_rectification: true}}
 """
 
+CANARY_CORE = f"""\
+id: canary-quecao
+scheme: hunan-sme-hexin
+name: 长沙鹊巢企业服务有限公司
+credit_code: "{credit_code('91430102MA4LQ7Y3W')}"
+region: "430102"
+established: 2015-03-01
+categories: [数字化转型]
+facts: {{area_m2: 300, service_assets_wan: 200, staff_full_time: 20, staff_social_insured: 12, staff_qualified: 15,
+        no_bad_credit_record: true}}
+recognition:
+  batch: 2025-1
+  status: recognized
+changes:
+  - {{date: 2019-04-17, kind: 更名, filed: 2019-04-29}}
+complaints:
+  - {{date: 2019-05-23, confirmed: false}}
+"""
+
 CANARY_FILES = {
+    "providers/hunan-sme-hexin/canary-quecao.yaml": CANARY_CORE,
     "providers/hubei-afxh/canary-quezhi.yaml": CANARY_MEMBER,
     "providers/hubei-sme-yanxuan/canary-quequiao.yaml": CANARY_PROVIDER,
     "providers/jilin-city-sme/experts/canary-queming.yaml": CANARY_EXPERT,
@@ -131,13 +151,14 @@ CANARIES = [
     ("private.contact_person", "隐私联系人甲乙丙"), ("private.mobile", "13912345678"),
     ("private.id_card", "110101199003071234"), ("private.home_address", "隐私住址鹊巢路九九九号"),
     ("private.staff_list", "隐私员工丁戊己"), ("private.staff_list", "隐私员工庚辛壬"),
+    ("changes.date", "2019-04-17"), ("changes.filed", "2019-04-29"), ("complaints.date", "2019-05-23"),
     ("reviews.date", "2019-07-13"), ("reviews.satisfaction_pct", 23.456789),
     ("expert service_log.hours", 4321.5678), ("expert service_log.firms", 8765432),
     ("expert private.mobile", "13987654321"), ("expert private.email", "queming.canary.q7z@private-mail.example.cn"),
 ]
 
 ZERO_WIDTH_SPACE = "\u200b".encode("utf-8")
-PRIVATE_KEYS = ("facts", "reports", "private", "service_log", "waivers", "reviews")
+PRIVATE_KEYS = ("facts", "reports", "private", "service_log", "waivers", "reviews", "changes", "complaints")
 REVIEW_RECORD = REPO / "providers/hunan-sme-hexin/hh-wuxi-shichang.yaml"   # no recognition: under review
 PUBLISHED_RECORD = REPO / "providers/hunan-sme-hexin/cs-zhiyuan.yaml"
 

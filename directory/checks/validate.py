@@ -120,6 +120,7 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
                    f"{year} 年的绩效评价等级「{grade}」不在可选范围内：{'、'.join(allowed)}",
                    scheme.cite(scheme.grades.get("values_basis", "")))
     _check_report_periods(data.get("reports"), scheme, record.kind, at)
+    _check_change_kinds(data.get("changes"), scheme, at)
     batch = _check_batch_reference(repository, record, scheme, at)
     findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
     _check_written_validity(record, scheme, batch, at)
@@ -141,6 +142,19 @@ def _check_report_periods(reports, scheme, kind: str, at) -> None:
             at(("reports", index, "period"), "report-period-cadence",
                f"报送周期「{period}」不对：本名录按{PERIOD_NAMES[reporting.period]}报送，{hint}",
                scheme.cite(reporting.basis))
+
+
+def _check_change_kinds(changes, scheme, at) -> None:
+    """A change's kind is one the scheme asks to be filed (scheme.yaml `change_filings`)."""
+    if not isinstance(changes, list):
+        return
+    kinds = [kind for rule in scheme.change_filings for kind in rule["kinds"]]
+    for index, change in enumerate(changes):
+        kind = change.get("kind") if isinstance(change, dict) else None
+        if isinstance(kind, str) and kind not in kinds:
+            at(("changes", index, "kind"), "change-kind",
+               f"变化类型「{kind}」不是本名录规定须报备的变化：可写 {'、'.join(kinds) or '（本名录未规定）'}",
+               scheme.cite(scheme.change_filings[0]["basis"]) if scheme.change_filings else "")
 
 
 def _check_batch_reference(repository: Repository, record: Record, scheme, at) -> Batch | None:

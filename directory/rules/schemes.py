@@ -6,10 +6,12 @@ are written once, in the scheme files; `conditions.py` and `lifecycle.py` interp
 from __future__ import annotations
 
 from dataclasses import dataclass, field as dataclass_field
+from datetime import date
 from pathlib import Path
 
 from directory.findings import Finding
 from directory.loading.yamlfile import Document, load_file
+from directory.rules.dates import parse_date, years_end
 
 
 KIND_NAMES = {"provider": "服务机构", "expert": "专家"}   # record kinds, as staff call them
@@ -24,6 +26,14 @@ class SourceDocument:
     number: str
     date: str | None
     seed: str
+    valid_years: int | None = None  # the document's own validity (湖南 第二十条: 5 years), from `date`
+    valid_basis: str = ""
+
+    @property
+    def valid_until(self) -> date | None:
+        """The document's last day in force, where it states a validity and a date."""
+        issued = parse_date(self.date)
+        return years_end(issued, self.valid_years) if issued and self.valid_years else None
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,8 @@ class Scheme:
     actions: dict[str, str]         # report item kind -> what staff do (common.yaml, a scheme may override)
     suspension_rules: tuple[dict, ...]  # per suspension basis: months until the next step, and that step
     review_rules: tuple[dict, ...]      # reviews whose failure after rectification ends the recognition
+    change_filings: tuple[dict, ...]    # changes (更名, 重组 …) to be filed within some months
+    complaint_rule: dict | None         # confirmed complaints within some months that call for revocation
     raw: dict                       # the file's content, registered for schema $refs
 
     def cite(self, article: str) -> str:
@@ -238,7 +250,7 @@ def _scheme_from(document: Document, folder: Path, common: dict | None = None) -
         short_title=data.get("short_title", data["title"]),
         issuer=data["issuer"],
         document=SourceDocument(doc["title"], doc.get("short", doc["title"]), doc.get("number") or "",
-                                doc.get("date"), doc.get("seed", "")),
+                                doc.get("date"), doc.get("seed", ""), doc.get("valid_years"), doc.get("valid_basis", "")),
         kinds={kind: spec["schema"] for kind, spec in kinds.items()},
         kind_rules=kind_rules,
         region_prefix=str(region["prefix"]),
@@ -262,6 +274,8 @@ def _scheme_from(document: Document, folder: Path, common: dict | None = None) -
         actions={**DEFAULT_ACTIONS, **(common.get("actions") or {}), **(data.get("actions") or {})},
         suspension_rules=tuple(data.get("suspensions") or ()),
         review_rules=tuple(data.get("reviews") or ()),
+        change_filings=tuple(data.get("change_filings") or ()),
+        complaint_rule=data.get("complaints"),
         raw=data,
     )
 

@@ -30,7 +30,13 @@ KIND_TITLES = {
     "suspension-overdue": "暂停后整改期限已过",
     "review-rectify": "测评不达标：限期整改",
     "review-failed": "整改后仍不达标",
+    "change-filing-due": "变更待报备",
+    "change-filing-overdue": "变更逾期未报备",
+    "complaints": "投诉达到撤销条件",
+    "grade-revocation": "绩效评价连续不合格",
     "calendar-gap": "节假日安排缺失",
+    "document-expiring": "管理办法即将到期",
+    "document-expired": "管理办法已到期",
 }
 
 
@@ -49,6 +55,11 @@ class ReportItem:
 def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                  scheme_filter: str | None = None) -> list[ReportItem]:
     items: list[ReportItem] = []
+
+    for scheme_id, scheme in sorted(repository.schemes.items()):
+        if scheme_filter and scheme_id != scheme_filter:
+            continue
+        _document_items(scheme, today, items)
 
     for (scheme_id, batch_id), batch in sorted(repository.batches.items()):
         if scheme_filter and scheme_id != scheme_filter:
@@ -126,8 +137,28 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                         f"低于 {service.min_hours:g} 小时或 {service.min_firms} 户",
                         service.shortfall_action, scheme.cite(service.basis))
         _review_items(record, scheme, life, add)
+        if life.status in ("valid", "expiring", "suspended"):
+            _change_items(record, scheme, today, add)
+            _complaint_items(record, scheme, add)
         _grade_items(record, scheme, life, add)
     return sorted(items)
+
+
+def _document_items(scheme, today: date, items: list) -> None:
+    """The scheme's own document has a term (湖南 第二十条 5 years, 河北 第二十四条 3 years): say when
+    it is about to end or has ended, so staff look for its revision before recognising more."""
+    until = scheme.document.valid_until
+    if until is None or (until - today).days > scheme.expiring_days:
+        return
+    path = f"schemes/{scheme.id}/scheme.yaml"
+    if today <= until:
+        message = f"《{scheme.document.title}》有效期至 {until}：请关注修订或新办法"
+        items.append(ReportItem(until.isoformat(), scheme.id, "document-expiring", scheme.id, path, message,
+                                "更新名录规则", scheme.cite(scheme.document.valid_basis)))
+    else:
+        message = f"《{scheme.document.title}》已于 {until} 到期：新的认定须有现行办法为依据"
+        items.append(ReportItem(until.isoformat(), scheme.id, "document-expired", scheme.id, path, message,
+                                "更新名录规则", scheme.cite(scheme.document.valid_basis)))
 
 
 def _suspension_items(record, scheme, life, today: date, add) -> None:
@@ -150,52 +181,103 @@ def _suspension_items(record, scheme, life, today: date, add) -> None:
 
 
 def _review_items(record, scheme, life, add) -> None:
-    """Reviews written in `reviews` (湖北安防 第十条 2: 服务满意度 70% 以下 -> 整改; still 70% 以下
-    after the rectification -> 撤消入库资格并公示). scheme.yaml `reviews` says which figure, the
-    highest failing value (以下 includes the number itself) and the two steps."""
+    """Reviews written in the record's `reviews`, judged by scheme.yaml `reviews`:
+
+    湖北安防 第十条 2 — 服务满意度 70% 以下 -> 整改; still 70% 以下 after the rectification -> 撤消入库资格;
+    湖北严选 第十八条（1）— 3 or more activities of a year at 80% 以下 -> 整改; still unfit -> 取消称号.
+    `fails_at_or_below` is the highest failing value (以下 includes the number itself); `at_least`
+    failing reviews (default 1) within the latest review's calendar year (`per: year`) or, without
+    `per`, the latest review alone, call for the first step; a failing review written
+    `after_rectification: true` calls for the second."""
     reviews = [r for r in record.data.get("reviews") or [] if isinstance(r, dict)] \
         if isinstance(record.data.get("reviews"), list) else []
     if life.status not in ("valid", "expiring") or not reviews:
         return
     for rule in scheme.review_rules:
-        dated = sorted((parse_date(r.get("date")), r) for r in reviews
-                       if parse_date(r.get("date")) and isinstance(r.get(rule["field"]), (int, float)))
+        field, limit = rule["field"], rule["fails_at_or_below"]
+        dated = sorted(((parse_date(r.get("date")), r) for r in reviews
+                        if parse_date(r.get("date")) and isinstance(r.get(field), (int, float))
+                        and not isinstance(r.get(field), bool)), key=lambda pair: pair[0])
         if not dated:
             continue
         day, latest = dated[-1]
-        value = latest[rule["field"]]
-        if value > rule["fails_at_or_below"]:
-            continue
-        figure = f"{rule['label']} {value:g}%（{rule['fails_at_or_below']:g}% 以下，含本数）"
+        figure = f"{rule['label']} {limit:g}% 以下（含本数）"
         if latest.get("after_rectification"):
-            add("review-failed", day, f"{day} 整改后复评{figure}，仍不胜任", rule["then"], scheme.cite(rule["basis"]))
+            if latest[field] <= limit:
+                add("review-failed", day, f"{day} 整改后复评{rule['label']} {latest[field]:g}%，仍在{figure}",
+                    rule["then"], scheme.cite(rule["basis"]))
+            continue
+        window = [(d, r) for d, r in dated if not r.get("after_rectification")
+                  and (d.year == day.year if rule.get("per") == "year" else d == day)]
+        failing = [(d, r) for d, r in window if r[field] <= limit]
+        if len(failing) >= int(rule.get("at_least", 1)):
+            values = "、".join(f"{r[field]:g}%" for _, r in failing)
+            scope = f"{day.year} 年有 {len(failing)} 次" if rule.get("per") == "year" else f"{day} "
+            add("review-rectify", day, f"{scope}测评在{figure}：{values}", rule["first"], scheme.cite(rule["basis"]))
+
+
+def _change_items(record, scheme, today: date, add) -> None:
+    """Changes written in the record's `changes` must be filed within the months of scheme.yaml
+    `change_filings` (湖南 第十三条 更名、注册地变更 1 个月; 河北 第十四条 更名、合并、重组、迁移 3 个月)."""
+    changes = record.data.get("changes") if isinstance(record.data.get("changes"), list) else []
+    for change in (c for c in changes if isinstance(c, dict)):
+        rule = next((r for r in scheme.change_filings if change.get("kind") in r["kinds"]), None)
+        happened = parse_date(change.get("date"))
+        if rule is None or happened is None or parse_date(change.get("filed")):
+            continue
+        deadline = add_months(happened, int(rule["months"])) - timedelta(days=1)
+        what = f"{happened} {change['kind']}，应于 {deadline} 前{rule['to']}"
+        if today <= deadline:
+            add("change-filing-due", deadline, what, "提醒报备", scheme.cite(rule["basis"]))
         else:
-            add("review-rectify", day, f"{day} 测评{figure}", rule["first"], scheme.cite(rule["basis"]))
+            add("change-filing-overdue", deadline, what + "：已逾期", rule.get("then", "督促报备"), scheme.cite(rule["basis"]))
+
+
+def _complaint_items(record, scheme, add) -> None:
+    """湖南 第十九条（三）“被所服务中小微企业一年内投诉五次以上经查属实的” -> 撤销: `at_least` confirmed
+    complaints (五次以上 includes five) within `within_months` months, from the record's `complaints`."""
+    rule = scheme.complaint_rule
+    complaints = record.data.get("complaints") if isinstance(record.data.get("complaints"), list) else []
+    if not rule:
+        return
+    days = sorted(parse_date(c.get("date")) for c in complaints
+                  if isinstance(c, dict) and c.get("confirmed") is True and parse_date(c.get("date")))
+    needed = int(rule["at_least"])
+    for index in range(needed - 1, len(days)):
+        first = days[index - needed + 1]
+        if days[index] < add_months(first, int(rule["within_months"])):
+            add("complaints", days[index], f"{first} 至 {days[index]} 经查属实的投诉 {needed} 次（{rule['within_months']} 个月内）",
+                rule["action"], scheme.cite(rule["basis"]))
+            return
 
 
 def _grade_items(record, scheme, life, add) -> None:
-    """河北 第十八条 as written in scheme.yaml `grades`: N years in a row of one grade lead to
-    renewal without review (A) or to an observation period (C)."""
+    """Yearly grades, as scheme.yaml `grades` writes their consequences: N years in a row of one
+    grade lead to renewal without review (河北 第十八条 A), an observation period (河北 第十八条 C) or
+    revocation (湖南 第十九条（二）连续两年绩效评价不合格)."""
     rules = scheme.grades
     grades = record.recognition.get("grades")
     if not rules or not isinstance(grades, dict) or life.status not in ("valid", "expiring"):
         return
-    basis = scheme.cite(rules.get("basis", ""))
-    for key, kind in (("renew_without_review_after", "grade-renewal"), ("observation_after", "grade-observation")):
+    for key, kind in (("renew_without_review_after", "grade-renewal"), ("observation_after", "grade-observation"),
+                      ("revoke_after", "grade-revocation")):
         rule = rules.get(key) or {}
         run = _latest_run(grades, rule.get("grade"), int(rule.get("years", 2)))
         if not run:
             continue
+        basis = scheme.cite(rule.get("basis") or rules.get("basis", ""))
         years = "、".join(map(str, run))
         if kind == "grade-renewal":
             add(kind, life.valid_until, f"{years} 年绩效评价均为 {rule['grade']} 级：有效期届满（{life.valid_until}）后免复核",
                 rule.get("action", "到期免复核"), basis)
-        else:
+        elif kind == "grade-observation":
             # the grades are given after the year; the observation is taken to start the next January
             starts = date(run[-1] + 1, 1, 1)
             ends = add_months(starts, int(rule.get("months", 6))) - timedelta(days=1)
             add(kind, ends, f"{years} 年绩效评价均为 {rule['grade']} 级：纳入观察期（{starts} 至 {ends}）",
                 rule.get("action", "观察期，视情况通报或撤销"), basis)
+        else:
+            add(kind, date(run[-1] + 1, 1, 1), f"{years} 年绩效评价均为{rule['grade']}", rule["action"], basis)
 
 
 def _latest_run(grades: dict, grade: str | None, length: int) -> list[int]:
