@@ -311,3 +311,43 @@ def test_the_report_warns_before_the_hunan_document_expires(library, day, kind):
     found = [i.kind for i in build_report(repository, load_calendar(library.root), day, HUNAN)
              if i.kind.startswith("document-")]
     assert found == ([] if kind is None else [kind])
+
+
+# --- 河北 第十条：有效期内的示范平台直接纳入，原有效期到期后重新申报
+
+HEBEI_INCLUDED = "  status: recognized\n  direct_inclusion: {title: 国家级中小企业公共服务示范平台, included: 2026-03-01, valid_until: 2027-06-30}"
+
+
+def hebei_included(library, facts_too: bool = True) -> None:
+    text = edit(good_record(HEBEI), "  batch: t-2025\n", "")
+    text = edit(text, "  status: recognized", HEBEI_INCLUDED)
+    if not facts_too:  # included directly: the entry conditions are not asked
+        text = edit(text, "  area_m2: 400", "  area_m2: 10")
+    library.add(HEBEI, text)
+
+
+@pytest.mark.parametrize("day, label", [(date(2027, 6, 30), "即将到期"), (date(2027, 7, 1), "已过期")])
+def test_a_directly_included_platform_is_valid_until_its_own_expiry(library, day, label):
+    hebei_included(library)
+    assert only_errors(library) == []
+    assert status_on(library, day) == label
+
+
+def test_a_directly_included_platform_is_not_judged_on_the_entry_conditions(library):
+    hebei_included(library, facts_too=False)
+    assert only_errors(library) == []
+    [item] = items(library, date(2027, 6, 1), "expiring")
+    assert item.action == "原有效期到期后重新申报" and "第十条" in item.basis
+
+
+def test_only_the_listed_titles_are_included_directly(library):
+    text = edit(good_record(HEBEI), "  status: recognized", HEBEI_INCLUDED.replace("国家级中小企业公共服务示范平台", "市级示范平台"))
+    library.add(HEBEI, text)
+    [(rule, message, basis)] = only_errors(library)
+    assert rule == "direct-inclusion-title" and "第十条" in basis
+
+
+def test_direct_inclusion_is_refused_where_the_document_has_no_such_article(library):
+    library.add(HUNAN, edit(good_record(HUNAN), "  status: recognized",
+                            HEBEI_INCLUDED.replace("status: recognized", "status: recognized")))
+    assert "direct-inclusion-not-in-scheme" in [rule for rule, _, _ in only_errors(library)]

@@ -122,7 +122,11 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
     _check_report_periods(data.get("reports"), scheme, record.kind, at)
     _check_change_kinds(data.get("changes"), scheme, at)
     batch = _check_batch_reference(repository, record, scheme, at)
-    findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
+    inclusion = record.recognition.get("direct_inclusion")
+    if isinstance(inclusion, dict):
+        _check_direct_inclusion(inclusion, scheme, at)
+    else:  # a platform included directly (河北 第十条) is not judged on the entry conditions
+        findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
     _check_written_validity(record, scheme, batch, at)
     return findings
 
@@ -157,6 +161,20 @@ def _check_change_kinds(changes, scheme, at) -> None:
                scheme.cite(scheme.change_filings[0]["basis"]) if scheme.change_filings else "")
 
 
+def _check_direct_inclusion(inclusion: dict, scheme, at) -> None:
+    """河北 第十条: only national/provincial demonstration platforms and bases, as scheme.yaml
+    `direct_inclusion.titles` lists them, are included without a batch."""
+    rule = scheme.direct_inclusion
+    if not rule:
+        at(("recognition", "direct_inclusion"), "direct-inclusion-not-in-scheme",
+           f"名录「{scheme.title}」的办法没有“直接纳入”的规定：请按批次认定，删除 direct_inclusion")
+        return
+    title = inclusion.get("title")
+    if isinstance(title, str) and title not in rule["titles"]:
+        at(("recognition", "direct_inclusion", "title"), "direct-inclusion-title",
+           f"「{title}」不是可直接纳入的称号：可直接纳入的有 {'、'.join(rule['titles'])}", scheme.cite(rule["basis"]))
+
+
 def _check_batch_reference(repository: Repository, record: Record, scheme, at) -> Batch | None:
     recognition = record.recognition
     if not recognition:
@@ -164,7 +182,7 @@ def _check_batch_reference(repository: Repository, record: Record, scheme, at) -
     batch_id = recognition.get("batch")
     if batch_id is None:
         rule = scheme.rules(record.kind).validity
-        if rule.starts == "decision":
+        if rule.starts == "decision" and not isinstance(recognition.get("direct_inclusion"), dict):
             at(("recognition",), "batch-missing", "认定信息缺少所属批次（recognition.batch）", scheme.cite(rule.basis))
         return None
     batch = repository.batch_of(record)

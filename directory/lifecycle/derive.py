@@ -62,6 +62,13 @@ def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Vali
     rule = scheme.rules(record.kind).validity
     if not record.recognition and rule.starts != "term":
         return None
+    inclusion = record.recognition.get("direct_inclusion")
+    if isinstance(inclusion, dict) and scheme.direct_inclusion:
+        # 河北 第十条: included directly for the rest of the platform's own validity
+        start, until = parse_date(inclusion.get("included")), parse_date(inclusion.get("valid_until"))
+        if start is None or until is None:
+            return None
+        return Validity(start, until, f"直接纳入（{inclusion.get('title', '')}）至原有效期届满")
     if rule.starts == "term":
         term = record.data.get("term")
         start = parse_date(term.get("start")) if isinstance(term, dict) else None

@@ -179,6 +179,7 @@ class Scheme:
     review_rules: tuple[dict, ...]      # reviews whose failure after rectification ends the recognition
     change_filings: tuple[dict, ...]    # changes (更名, 重组 …) to be filed within some months
     complaint_rule: dict | None         # confirmed complaints within some months that call for revocation
+    direct_inclusion: dict | None       # titles included without a batch until their own expiry
     raw: dict                       # the file's content, registered for schema $refs
 
     def cite(self, article: str) -> str:
@@ -276,6 +277,7 @@ def _scheme_from(document: Document, folder: Path, common: dict | None = None) -
         review_rules=tuple(data.get("reviews") or ()),
         change_filings=tuple(data.get("change_filings") or ()),
         complaint_rule=data.get("complaints"),
+        direct_inclusion=data.get("direct_inclusion"),
         raw=data,
     )
 

@@ -19,7 +19,7 @@ from directory.rules.schemes import RESERVED_IDS, Scheme
 from directory.rules.calendar import CalendarGap, WorkCalendar
 
 # recognition fields a visitor may see (grades and anything else stay internal)
-PUBLIC_RECOGNITION = ("batch", "certificate_no")
+PUBLIC_RECOGNITION = ("batch", "certificate_no", "direct_inclusion")
 PUBLIC_ACTION = ("date", "reason", "basis")
 
 

@@ -127,6 +127,9 @@ def _fields(entry: Entry, schema: dict) -> list[tuple[str, str]]:
     recognition = entry.public.get("recognition", {})
     if recognition.get("batch"):
         fields.append(("认定批次", str(recognition["batch"])))
+    inclusion = recognition.get("direct_inclusion")
+    if isinstance(inclusion, dict) and inclusion.get("title"):
+        fields.append(("纳入方式", f"直接纳入：{inclusion['title']}"))
     if recognition.get("certificate_no"):
         fields.append(("证书编号", str(recognition["certificate_no"])))
     life = entry.life

@@ -101,8 +101,10 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                                     f"{name}：{message}", action, basis))
 
         if life.status == "expiring":
+            included = isinstance(record.recognition.get("direct_inclusion"), dict) and scheme.direct_inclusion
             add("expiring", life.valid_until, f"有效期至 {life.valid_until}，剩 {life.days_left} 天",
-                rules.validity.expiry_action, scheme.cite(rules.validity.basis))
+                scheme.direct_inclusion.get("expiry_action", "重新申报") if included else rules.validity.expiry_action,
+                scheme.cite(scheme.direct_inclusion["basis"] if included else rules.validity.basis))
         elif life.status == "expired":
             add("expired", life.valid_until, f"有效期已于 {life.valid_until} 届满", scheme.actions["expired"],
                 scheme.cite(rules.validity.basis))
