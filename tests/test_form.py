@@ -325,7 +325,7 @@ def test_every_form_writes_its_schemes_sample_record(browser, base_url, tmp_path
             assert form.foreign_requests() == [] and form.errors == []
         finally:
             form.close()
-        library.add(record["scheme"], text, kind=kind)
+        library.add(record["scheme"], text, kind=kind, stem=record["id"])
     result = subprocess.run([sys.executable, "-m", "directory", "--root", str(library.root), "validate",
                              "--today", TODAY.isoformat()], capture_output=True, text=True, cwd=library.root)
     assert result.returncode == 0 and "error" not in result.stdout, result.stdout + result.stderr
