@@ -14,7 +14,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from conftest import TODAY, edit, good_record
+from conftest import TODAY, edit, good_record, line_of
 from directory.cli import main
 from directory.library.repository import load_repository
 from directory.reporters import report_text
@@ -114,6 +114,34 @@ def test_the_staff_report_text_keeps_each_item_on_one_line():
     assert "名称\\n::error::伪造\\u2028第二行 → 续期复核\\r::warning::" in line
 
 
+# ---------------------------------------------------------------- e-mail addresses
+
+# (address, valid): the same in `directory validate` and in the browser form (test_form.py)
+EMAILS = [
+    ("service@example.cn", True), ("first.last@mail.example.com.cn", True), ("a+tag@example.cn", True),
+    ("o'brien_x-y@sub-domain.example.org", True), ("12345@qq.com", True), ("UPPER@EXAMPLE.CN", True),
+    ("a@xn--fsqu00a.xn--fiqs8s", True), ("x" * 64 + "@example.cn", True),
+    ("service.example.cn", False), ("a@example", False), ("a@example.c", False), ("a@example.c0m", False),
+    (".a@example.cn", False), ("a.@example.cn", False), ("a..b@example.cn", False), ("a@-example.cn", False),
+    ("a@example-.cn", False), ("a@example..cn", False), ("a@example.cn.", False), ("a b@example.cn", False),
+    ("a@@example.cn", False), ("张三@example.cn", False), ("a@exa_mple.cn", False), ("x" * 65 + "@example.cn", False),
+]
+# a line break or surrounding space: the browser's e-mail field drops them, validate refuses them
+EMAILS_IN_FILES_ONLY = [("service@example.cn\n", False), ("\nservice@example.cn", False),
+                        (" service@example.cn", False)]
+
+
+@pytest.mark.parametrize("address, valid", EMAILS + EMAILS_IN_FILES_ONLY)
+def test_validate_checks_an_email_address_by_the_pattern_of_the_common_definitions(library, address, valid):
+    text = edit(good_record(HUNAN), "email: service@zhiyuan.example.cn", f"email: {json.dumps(address)}")
+    library.add(HUNAN, text)
+    found = [(f.line, f.rule, f.json_path) for f in library.errors()]
+    assert found == ([] if valid else [(line_of(text, "email:"), "email", "$.contact.email")])
+    if not valid:
+        [finding] = library.errors()
+        assert finding.message.startswith(f"「电子信箱」格式不对：「{address}」，应为「用户名@域名」形式的地址")
+
+
 # ---------------------------------------------------------------- open data: formulas stay text
 
 FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+86 731 8888", "-2+3", "@SUM(A1:A9)",
@@ -146,27 +174,33 @@ def published(rows: list[list], column: str) -> list:
     return [row[header.index(column)] for row in body]
 
 
-@pytest.mark.parametrize("column", ["机构名称", "地址", "法定代表人"])
-def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_starts_with_an_apostrophe(open_data, column):
+HOSTILE_COLUMNS = ["机构名称", "地址", "法定代表人"]
+
+
+def csv_rows(open_data) -> list[list[str]]:
     text = (open_data / "providers.csv").read_bytes().decode("utf-8-sig")  # read_text would turn CR into LF
-    cells = published(list(csv.reader(io.StringIO(text, newline=""))), column)
-    assert sorted(cells) == sorted("'" + formula + "有限公司" for formula in FORMULAS)
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
-@pytest.mark.parametrize("column", ["机构名称", "地址", "法定代表人"])
+@pytest.mark.parametrize("column", HOSTILE_COLUMNS)
+def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_starts_with_an_apostrophe(open_data, column):
+    assert sorted(published(csv_rows(open_data), column)) == sorted("'" + formula + "有限公司" for formula in FORMULAS)
+
+
+@pytest.mark.parametrize("column", HOSTILE_COLUMNS)
 def test_an_xlsx_cell_holds_the_exact_text_as_a_string_never_a_formula(open_data, column):
-    workbook = openpyxl.load_workbook(open_data / "directory.xlsx")
-    sheet = workbook["服务机构"]
-    header = [cell.value for cell in sheet[1]]
-    cells = [row[header.index(column)] for row in sheet.iter_rows(min_row=2)]
+    header, *body = list(openpyxl.load_workbook(open_data / "directory.xlsx")["服务机构"].iter_rows())
+    cells = [row[[cell.value for cell in header].index(column)] for row in body]
     # XML reads a raw CR back as LF (XML 1.0 §2.11); either way the cell is text
-    assert sorted(cell.value for cell in cells) == sorted((formula + "有限公司").replace("\r", "\n") for formula in FORMULAS)
+    expected = [(formula + "有限公司").replace("\r", "\n") for formula in FORMULAS]
+    assert sorted(cell.value for cell in cells) == sorted(expected)
     assert {cell.data_type for cell in cells} == {"s"} and all(cell.quotePrefix for cell in cells)
 
 
-def test_ordinary_cells_are_not_prefixed(open_data):
-    text = (open_data / "providers.csv").read_bytes().decode("utf-8-sig")  # read_text would turn CR into LF
-    codes = published(list(csv.reader(io.StringIO(text, newline=""))), "统一社会信用代码")
-    assert codes and all(code == "91430102MA4L2X1Q5B" for code in codes)
-    sheet = openpyxl.load_workbook(open_data / "directory.xlsx")["服务机构"]
-    assert not any(cell.quotePrefix for cell in sheet[2] if cell.value and not str(cell.value).startswith(tuple("=+-@\t\r")))
+def test_other_cells_are_written_as_they_are(open_data):
+    header, first, *_ = csv_rows(open_data)
+    assert first[header.index("统一社会信用代码")] == "91430102MA4L2X1Q5B"
+    assert not [cell for title, cell in zip(header, first) if title not in HOSTILE_COLUMNS and cell.startswith("'")]
+    rows = list(openpyxl.load_workbook(open_data / "directory.xlsx")["服务机构"].iter_rows(max_row=2))
+    assert [c.value for c in rows[0]] == header
+    assert [title for title, cell in zip(header, rows[1]) if cell.quotePrefix] == HOSTILE_COLUMNS

@@ -6,6 +6,8 @@
 // registers on jsonschema's FormatChecker, ported: the credit-code check character of
 // GB 32100-2015, "date" and "email" as jsonschema checks them, and "region-code" as membership of
 // the region list (the scheme's area of the GB/T 2260 table, which the page's <select> offers).
+// The shipped schemes check e-mail addresses with a `pattern` (schemes/_common/defs.schema.json),
+// which both RegExp and Python's re read alike; "email" stays for a library's own schemas.
 // Entry conditions (scheme.yaml thresholds) are not checked here: staff check them on submission.
 //
 // Everything the user types is data: it reaches the page only through textContent and value.
