@@ -331,3 +331,34 @@ def test_a_row_for_a_provider_under_a_reapplication_ban_is_refused_until_the_ban
         assert finding.message.startswith("第 2 行「credit_code」：该机构（91430102MA4L2X1Q5B）于 2025-03-01 被撤销")
     else:
         assert result.findings == [] and result.written == [f"providers/{HUNAN}/cs-again.yaml"]
+
+
+REVOCATION_KEYS = ["recognition.revocation.date", "recognition.revocation.reason", "recognition.revocation.basis"]
+
+
+@pytest.mark.parametrize("keeps_revocation", [False, True])
+def test_force_cannot_replace_a_revoked_record_under_a_ban_unless_the_row_keeps_the_revocation(
+        library, tmp_path, keeps_revocation):
+    from test_cross_records import add_old_batch, revoked
+
+    add_old_batch(library)
+    banned = library.add(HUNAN, revoked("第十九条（一）"))   # cs-zhiyuan-2, revoked 2025-03-01: banned to 2028-02-29
+    before = (library.root / banned).read_text(encoding="utf-8")
+    row = hunan_row("cs-zhiyuan-2", "91430102MA4L2X1Q5", established=datetime(2017, 5, 10))
+    if keeps_revocation:
+        header = HUNAN_KEYS + REVOCATION_KEYS
+        row = [{"recognition.batch": "t-2021", "recognition.status": "revoked"}.get(key, value)
+               for key, value in zip(HUNAN_KEYS, row)] + [datetime(2025, 3, 1), "弄虚作假", "第十九条（一）"]
+    else:
+        header, row = APPLICATION_KEYS, [value for key, value in zip(HUNAN_KEYS, row) if key in APPLICATION_KEYS]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", [header, row]), force=True)
+    if keeps_revocation:
+        assert result.findings == [] and result.written == [banned]
+        assert written_record(library, banned)["recognition"]["revocation"]["date"] == "2025-03-01"
+    else:
+        assert result.written == [] and (library.root / banned).read_text(encoding="utf-8") == before
+        [finding] = result.findings
+        assert (finding.line, finding.column, finding.rule) == (2, 1, "import-erases-ban")
+        assert finding.message == (f"第 2 行：{banned} 于 2025-03-01 被撤销，至 2028-02-29（含）不得再次申报，"
+                                   "覆盖会抹去这条撤销记录：更正原记录请保留认定状态 revoked 和撤销日期")
+        assert "第十九条" in finding.basis

@@ -30,6 +30,8 @@ from directory.rules.schemas import build_schemas
 from directory.rules.schemes import load_schemes
 from directory.rules.schemes import KIND_NAMES
 from directory.checks.validate import validate_repository
+from directory.lifecycle.derive import ban_end
+from directory.loading.yamlfile import load_file
 from directory.rules.calendar import load_calendar
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -133,6 +135,7 @@ def import_records(root: Path, source: Path, scheme_id: str, kind: str = "provid
         findings.append(Finding(display, 0, 0, "import-empty", "表格中没有记录：第 1 行是列名，记录从第 2 行开始"))
     if candidates:
         findings += validate_in_copy(root, candidates, columns, today, display)
+        findings += bans_overwritten(root, candidates, columns, schemes[scheme_id], today, display)
     findings = sorted(set(findings), key=lambda f: (f.line, f.column, f.rule, f.message))
     if any(finding.severity == "error" for finding in findings):
         return ImportResult(findings=findings)
@@ -622,6 +625,33 @@ def validate_in_copy(root: Path, candidates: list[Candidate], columns: list[Colu
                         json_path="$.id" if finding.json_path == "$" else finding.json_path)
         on_sheet.append(_on_sheet(about, candidate, columns, display))
     return on_sheet
+
+
+def bans_overwritten(root: Path, candidates: list[Candidate], columns: list[Column], scheme, today: date,
+                     display: str) -> list[Finding]:
+    """With --force, a row may replace a revoked record whose re-application ban is still running
+    only if it keeps that revocation (status revoked, same date): else the import would erase the
+    ban, and the copy checked above would no longer hold it."""
+    findings = []
+    for candidate in candidates:
+        path = root / candidate.path
+        document = load_file(path, candidate.path)[0] if path.is_file() else None
+        old = document.data.get("recognition") if document is not None and isinstance(document.data, dict) else None
+        revocation = old.get("revocation") if isinstance(old, dict) and old.get("status") == "revoked" else None
+        until = ban_end(scheme, revocation) if isinstance(revocation, dict) else None
+        if until is None or today > until:
+            continue
+        new = candidate.record.get("recognition")
+        kept = new.get("revocation") if isinstance(new, dict) and new.get("status") == "revoked" else None
+        if isinstance(kept, dict) and str(kept.get("date")) == str(revocation.get("date")):
+            continue
+        column = column_for("$.recognition.status", columns) or column_for("$.id", columns)
+        findings.append(Finding(
+            display, candidate.row, column.index if column else 0, "import-erases-ban",
+            f"第 {candidate.row} 行：{candidate.path} 于 {revocation.get('date')} 被撤销，至 {until}（含）不得再次申报，"
+            "覆盖会抹去这条撤销记录：更正原记录请保留认定状态 revoked 和撤销日期",
+            scheme.cite(str(revocation.get("basis", "")).strip() or scheme.validity_basis), "$.recognition"))
+    return findings
 
 
 def _on_sheet(finding: Finding, candidate: Candidate, columns: list[Column], display: str) -> Finding:
