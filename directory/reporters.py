@@ -17,11 +17,11 @@ def text(findings: list[Finding]) -> str:
     lines = []
     for finding in findings:
         basis = f"（依据：{finding.basis}）" if finding.basis else ""
-        path = _one_line(finding.path)
+        path = one_line(finding.path)
         if path.startswith(":"):
             path = "./" + path
         lines.append(f"{path}:{finding.line}:{finding.column}: "
-                     f"{finding.severity}[{_one_line(finding.rule)}] {_one_line(finding.message + basis)}")
+                     f"{finding.severity}[{one_line(finding.rule)}] {one_line(finding.message + basis)}")
     return "\n".join(lines)
 
 
@@ -43,7 +43,7 @@ def as_json(findings: list[Finding]) -> str:
     return json.dumps([asdict(finding) for finding in findings], ensure_ascii=False, indent=2)
 
 
-def _one_line(value: str, keep: str = "") -> str:
+def one_line(value: str, keep: str = "") -> str:
     """Control, format and line/paragraph separator characters (but those in `keep`) as visible
     escapes: "a\\nb", "\\u2028"."""
     return "".join(char if char in keep else _ESCAPES.get(char) or (
@@ -57,7 +57,7 @@ _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # NUL, ESC, U+0085, U+200B, U+202E, U+202
 # GitHub's escaping of workflow command values (@actions/core `escapeData` / `escapeProperty`);
 # other characters that some viewers take as a line break (U+2028, U+0085, ...) shown as \uXXXX.
 def _escape_data(value: str) -> str:
-    return _one_line(value, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return one_line(value, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(value: str) -> str:
@@ -80,7 +80,7 @@ def report_text(items) -> str:
         for item in group:
             action = f" → {item.action}" if item.action else ""
             basis = f"（依据：{item.basis}）" if item.basis else ""
-            lines.append(_one_line(f"  {item.date}  {item.scheme}/{item.record}  {item.message}{action}{basis}"))
+            lines.append(one_line(f"  {item.date}  {item.scheme}/{item.record}  {item.message}{action}{basis}"))
     return "\n".join(lines)
 
 

@@ -106,6 +106,13 @@ def test_a_file_name_starting_with_colons_does_not_start_a_text_line(library, ca
     assert all(line.startswith("./" + path) for line in lines)
 
 
+def test_a_usage_error_quoting_a_broken_settings_file_is_one_line(library, capsys):
+    library.write("schemes/_common/holidays.yaml", "years:\n  2026: {source: x,\n::error::伪造 a: b\n")
+    assert main(["--root", str(library.root), "validate"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("directory：") and "holidays.yaml" in line and "\\n" in line
+
+
 def test_the_staff_report_text_keeps_each_item_on_one_line():
     item = ReportItem("2026-11-23", HUNAN, "expiring", "cs-zhiyuan", "providers/x.yaml",
                       "名称\n::error::伪造\u2028第二行", "续期复核\r::warning::")
