@@ -12,13 +12,14 @@ def text(findings: list[Finding]) -> str:
 
     Messages quote what staff typed and paths are whatever was given: a line break or other control
     character in them is shown escaped (`\\n`), so one finding stays one line, and a path starting
-    with ":" gets "./" in front, so no line can start with "::" (a CI runner's workflow command).
+    with ":" (after spaces) gets "./" in front, so no line can start with "::": the GitHub runner
+    reads such a line, leading spaces trimmed, as a workflow command.
     """
     lines = []
     for finding in findings:
         basis = f"（依据：{finding.basis}）" if finding.basis else ""
         path = one_line(finding.path)
-        if path.startswith(":"):
+        if path.lstrip().startswith(":"):
             path = "./" + path
         lines.append(f"{path}:{finding.line}:{finding.column}: "
                      f"{finding.severity}[{one_line(finding.rule)}] {one_line(finding.message + basis)}")
@@ -46,8 +47,17 @@ def as_json(findings: list[Finding]) -> str:
 def one_line(value: str, keep: str = "") -> str:
     """Control, format and line/paragraph separator characters (but those in `keep`) as visible
     escapes: "a\\nb", "\\u2028"."""
-    return "".join(char if char in keep else _ESCAPES.get(char) or (
-        f"\\u{ord(char):04x}" if unicodedata.category(char) in _INVISIBLE else char) for char in value)
+    shown = []
+    for char in value:
+        if char in keep:
+            shown.append(char)
+        elif char in _ESCAPES:
+            shown.append(_ESCAPES[char])
+        elif unicodedata.category(char) in _INVISIBLE:
+            shown.append(f"\\u{ord(char):04x}")
+        else:
+            shown.append(char)
+    return "".join(shown)
 
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -70,7 +70,7 @@ def test_the_text_format_keeps_one_finding_on_one_line_that_never_starts_with_tw
     text = validate_output(library, capsys, "text")
     lines = text.rstrip("\n").splitlines()   # str.splitlines also breaks at U+2028, U+0085, \x0b, \x1c ...
     assert len(lines) == len(findings) and len(findings) >= 3
-    assert not [line for line in lines if line.startswith("::")]
+    assert not [line for line in lines if line.lstrip().startswith("::")]
     enum_line = next(line for line in lines if "schema-enum" in line)
     assert f"「机构性质」的值「{in_text}」不在可选范围内" in enum_line
     assert any(line.startswith(f"providers/{HUNAN}/cs-{in_text}.yaml:") for line in lines)
@@ -96,7 +96,7 @@ def test_github_annotations_escape_every_value_so_the_runner_reads_exactly_one_c
     assert f"providers/{HUNAN}/cs-{in_annotation}.yaml" in [path for path, _, _ in annotations]
 
 
-@pytest.mark.parametrize("path", ["::error::x.csv", ":x.csv"])
+@pytest.mark.parametrize("path", ["::error::x.csv", ":x.csv", "  ::add-mask::x.csv"])
 def test_a_file_name_starting_with_colons_does_not_start_a_text_line(library, capsys, path, tmp_path):
     sheet = tmp_path / path
     sheet.write_text("\ufeffid,name\nx-one,甲\n", encoding="utf-8")
@@ -104,6 +104,7 @@ def test_a_file_name_starting_with_colons_does_not_start_a_text_line(library, ca
     lines = capsys.readouterr().out.splitlines()
     assert code in (1, 2) and lines  # the file is not found from the library's folder: still a finding
     assert all(line.startswith("./" + path) for line in lines)
+    assert not [line for line in lines if line.lstrip().startswith("::")]
 
 
 def test_a_usage_error_quoting_a_broken_settings_file_is_one_line(library, capsys):
