@@ -212,3 +212,13 @@ def test_other_cells_are_written_as_they_are(open_data):
     rows = list(openpyxl.load_workbook(open_data / "directory.xlsx")["服务机构"].iter_rows(max_row=2))
     assert [c.value for c in rows[0]] == header
     assert [title for title, cell in zip(header, rows[1]) if cell.quotePrefix] == HOSTILE_COLUMNS
+
+
+def test_a_character_xml_cannot_hold_is_shown_escaped_in_the_xlsx_instead_of_failing_the_build(library):
+    library.add(HUNAN, edit(good_record(HUNAN), "name: 长沙智远企业管理咨询有限公司", 'name: "长沙\\e智远\\0有限公司"'))
+    repository = load_repository(library.root)
+    schemas, _ = build_schemas(library.root, repository.schemes)
+    write_open_data(build_catalogue(repository, schemas, load_calendar(library.root), TODAY), library.root / "data")
+    sheet = openpyxl.load_workbook(library.root / "data" / "directory.xlsx")["服务机构"]
+    header = [cell.value for cell in sheet[1]]
+    assert sheet[2][header.index("机构名称")].value == "长沙\\u001b智远\\u0000有限公司"
