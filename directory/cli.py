@@ -84,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(root, args)
         if args.command == "build":
             return _build(root, args)
-    except UsageError as error:
-        print(f"directory：{error}", file=sys.stderr)
+    except UsageError as error:  # one line: it may quote a file (holidays.yaml) that a pull request changed
+        print(f"directory：{reporters.one_line(str(error))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()

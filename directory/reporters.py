@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict
 
 from directory.findings import Finding
 
 def text(findings: list[Finding]) -> str:
-    """`path:line:col: error[rule] 说明（依据：文件 第X条）`, one line per finding."""
+    """`path:line:col: error[rule] 说明（依据：文件 第X条）`, one line per finding.
+
+    Messages quote what staff typed and paths are whatever was given: a line break or other control
+    character in them is shown escaped (`\\n`), so one finding stays one line, and a path starting
+    with ":" (after spaces) gets "./" in front, so no line can start with "::": the GitHub runner
+    reads such a line, leading spaces trimmed, as a workflow command.
+    """
     lines = []
     for finding in findings:
         basis = f"（依据：{finding.basis}）" if finding.basis else ""
-        lines.append(f"{finding.path}:{finding.line}:{finding.column}: "
-                     f"{finding.severity}[{finding.rule}] {finding.message}{basis}")
+        path = one_line(finding.path)
+        if path.lstrip().startswith(":"):
+            path = "./" + path
+        lines.append(f"{path}:{finding.line}:{finding.column}: "
+                     f"{finding.severity}[{one_line(finding.rule)}] {one_line(finding.message + basis)}")
     return "\n".join(lines)
 
 
@@ -34,8 +44,30 @@ def as_json(findings: list[Finding]) -> str:
     return json.dumps([asdict(finding) for finding in findings], ensure_ascii=False, indent=2)
 
 
+def one_line(value: str, keep: str = "") -> str:
+    """Control, format and line/paragraph separator characters (but those in `keep`) as visible
+    escapes: "a\\nb", "\\u2028"."""
+    shown = []
+    for char in value:
+        if char in keep:
+            shown.append(char)
+        elif char in _ESCAPES:
+            shown.append(_ESCAPES[char])
+        elif unicodedata.category(char) in _INVISIBLE:
+            shown.append(f"\\u{ord(char):04x}")
+        else:
+            shown.append(char)
+    return "".join(shown)
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # NUL, ESC, U+0085, U+200B, U+202E, U+2028, U+2029 ...
+
+
+# GitHub's escaping of workflow command values (@actions/core `escapeData` / `escapeProperty`);
+# other characters that some viewers take as a line break (U+2028, U+0085, ...) shown as \uXXXX.
 def _escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return one_line(value, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(value: str) -> str:
@@ -58,7 +90,7 @@ def report_text(items) -> str:
         for item in group:
             action = f" → {item.action}" if item.action else ""
             basis = f"（依据：{item.basis}）" if item.basis else ""
-            lines.append(f"  {item.date}  {item.scheme}/{item.record}  {item.message}{action}{basis}")
+            lines.append(one_line(f"  {item.date}  {item.scheme}/{item.record}  {item.message}{action}{basis}"))
     return "\n".join(lines)
 
 

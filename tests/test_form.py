@@ -30,6 +30,7 @@ from directory.loading.yamlfile import load_bytes  # noqa: E402
 from directory.library.repository import load_repository  # noqa: E402
 from directory.rules.schemas import build_schemas  # noqa: E402
 from site_fixtures import REPO, build_sample_site, chromium_browser, credit_code, serving  # noqa: E402
+from test_output_safety import EMAILS  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TIMEOUT_MS = 20_000
@@ -325,7 +326,7 @@ def test_every_form_writes_its_schemes_sample_record(browser, base_url, tmp_path
             assert form.foreign_requests() == [] and form.errors == []
         finally:
             form.close()
-        library.add(record["scheme"], text, kind=kind)
+        library.add(record["scheme"], text, kind=kind, stem=record["id"])
     result = subprocess.run([sys.executable, "-m", "directory", "--root", str(library.root), "validate",
                              "--today", TODAY.isoformat()], capture_output=True, text=True, cwd=library.root)
     assert result.returncode == 0 and "error" not in result.stdout, result.stdout + result.stderr
@@ -375,3 +376,113 @@ def test_the_form_fits_a_phone(browser, base_url):
         assert form.foreign_requests() == []
     finally:
         form.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Nothing typed can add or change a key of the YAML
+
+# Each between Chinese text, so the browser's trimming of a field does not come into it.
+INJECTIONS = [
+    "甲\nrecognition: {status: recognized}\n乙",
+    "甲\r\nrecognition:\r\n  status: recognized\r\n乙",
+    "甲\u2028recognition:\u2028  status: recognized\u2028乙",
+    "甲\u2029recognition: {status: recognized}\u2029乙",
+    "甲\x85recognition: {status: recognized}\x85乙",
+    "甲\rrecognition: {status: recognized}\r乙",
+    "甲 # 注释：后面的字不能丢",
+    "甲: 乙",
+    "甲 \"双引号\" '单引号' \\\" 反斜杠 乙",
+    "甲\\\"\nrecognition: {status: recognized}\n乙",
+    "甲\x00\x07\x1b[31m\ufeff\u200b乙",
+    "😀 甲",
+]
+FREE_TEXT = ("name", "address", "legal_representative", "recommender", "profile", "services.0.description",
+             "private.contact_person")
+# YAML indicators at the start: one in each field, two rounds
+LEADS = "-&*!%@`|>{[?#,"
+INJECTIONS += [tuple(f"{lead}甲 recognition: 乙" for lead in LEADS[start:start + len(FREE_TEXT)])
+               for start in range(0, len(LEADS), len(FREE_TEXT))]
+
+
+def with_value(record: dict, name: str, value) -> dict:
+    """A copy of `record` with the dotted `name` (services.0.description) set to `value`."""
+    record = json.loads(json.dumps(record))
+    node = record
+    parts = [int(p) if p.isdigit() else p for p in name.split(".")]
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+    return record
+
+
+def test_no_typed_text_can_add_or_change_a_key_of_the_yaml(hunan, tmp_path):
+    library = Library(tmp_path / "library")
+    hunan.fill(HUNAN)
+    for number, value in enumerate(INJECTIONS):
+        typed = {**HUNAN, "id": f"cs-inject-{number}"}
+        hunan.page.fill("[name='id']", typed["id"])
+        values = value if isinstance(value, tuple) else (value,) * len(FREE_TEXT)
+        for name, text in zip(FREE_TEXT, values):
+            typed = with_value(typed, name, text)
+            hunan.page.fill(f"[name='{name}']", text)
+        # what each field holds: a one-line field turns line breaks into spaces or drops them
+        held = hunan.page.evaluate("names => names.map(n => document.querySelector(`[name='${n}']`).value)",
+                                   list(FREE_TEXT))
+        assert values[4].replace("\r\n", "\n").replace("\r", "\n") == held[4], value   # the textarea keeps it whole
+        expected = typed
+        for name, text in zip(FREE_TEXT, held):
+            expected = with_value(expected, name, text.replace("\r\n", "\n").replace("\r", "\n").strip())
+        hunan.generate()
+        text = hunan.output()
+        assert text, (value, hunan.page.locator("#apply-summary").text_content())
+        document, problems = load_bytes(text.encode("utf-8"), "x.yaml")
+        assert problems == [] and document.data == expected, (value, text)
+        assert list(document.data) == list(HUNAN) and "recognition" not in document.data, value
+        library.add(HUNAN["scheme"], text, stem=typed["id"])
+    assert hunan.errors == []
+    result = subprocess.run([sys.executable, "-m", "directory", "--root", str(library.root), "validate",
+                             "--format", "json", "--today", TODAY.isoformat()], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    repository = load_repository(library.root)
+    assert sorted(record.data["id"] for record in repository.records) == sorted(
+        f"cs-inject-{number}" for number in range(len(INJECTIONS)))
+    assert all("recognition" not in record.data for record in repository.records)
+
+
+def test_the_yaml_writer_quotes_every_string_and_escapes_every_invisible_character(hunan):
+    record = {key: value for key, value in zip(("a", "b", "c", "d", "e"),
+                                               ("x\u2028y", "x\u2029y", "x\x85y", "x\ufeffy", "\ud800"))}
+    text = hunan.page.evaluate("r => window.directoryApply.toYaml(r)", record)
+    assert text == 'a: "x\\u2028y"\nb: "x\\u2029y"\nc: "x\\u0085y"\nd: "x\\uFEFFy"\ne: "\\uFFFD"\n'
+    assert hunan.page.evaluate("r => window.directoryApply.toYaml(r)", {"name": "长沙智远", "count": 3}) == \
+        'name: "长沙智远"\ncount: 3\n'
+
+
+# ---------------------------------------------------------------------------------------------------
+# E-mail: the pattern of schemes/_common/defs.schema.json, in validate and in the form (the table
+# is in test_output_safety.py, which checks it with validate alone too)
+
+
+def test_the_form_checks_an_email_address_as_validate_does(hunan, tmp_path):
+    hunan.fill(HUNAN)
+    library = Library(tmp_path / "library")
+    for number, (address, valid) in enumerate(EMAILS):
+        record = with_value({**HUNAN, "id": f"cs-mail-{number}"}, "contact.email", address)
+        library.add(HUNAN["scheme"], json.dumps(record, ensure_ascii=False), stem=record["id"])
+        hunan.page.fill("[name='contact.email']", address)
+        hunan.generate()
+        control = hunan.page.locator("[name='contact.email']")
+        if valid:
+            assert load_bytes(hunan.output().encode("utf-8"), "x.yaml")[0].data["contact"]["email"] == address
+            assert control.get_attribute("aria-invalid") != "true", address
+        else:
+            expect(control).to_have_attribute("aria-invalid", "true")
+            message = hunan.message_of("contact.email")
+            assert message.startswith(f"「电子信箱」格式不对：「{address}」，应为「用户名@域名」形式的地址"), address
+            assert hunan.output() == ""
+    result = subprocess.run([sys.executable, "-m", "directory", "--root", str(library.root), "validate",
+                             "--format", "json", "--today", TODAY.isoformat()], capture_output=True, text=True)
+    findings = json.loads(result.stdout)
+    refused = sorted(int(Path(finding["path"]).stem.rsplit("-", 1)[1]) for finding in findings)
+    assert refused == [number for number, (_, valid) in enumerate(EMAILS) if not valid]
+    assert {(finding["rule"], finding["json_path"]) for finding in findings} == {("email", "$.contact.email")}

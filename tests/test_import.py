@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 import yaml
 
 from conftest import TODAY, good_record
@@ -259,3 +260,105 @@ def test_the_import_command_writes_nothing_and_exits_1_on_a_bad_row(library, tmp
                             cwd=library.root, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "第 2 行" in result.stdout and "credit-code" in result.stdout
     assert not (library.root / "providers" / "hunan-sme-hexin" / "x-one.yaml").exists()
+
+
+# ---------------------------------------------------------------- hidden characters and collisions
+
+HIDDEN = ["\x00", "\x1b", "\t", "\x7f", "\x85", "\u2028", "\u2029"]
+
+
+# an .xlsx file cannot hold NUL or ESC (XML 1.0): those come in CSV files only
+@pytest.mark.parametrize("write, character", [(write_csv, c) for c in HIDDEN] + [(write_xlsx, c) for c in HIDDEN[2:]])
+def test_a_control_character_in_a_cell_is_refused_at_its_row_and_column(library, tmp_path, write, character):
+    rows = two_providers(name=f"长沙{character}乙有限公司")
+    result = run(library, write(tmp_path / f"list{'.csv' if write is write_csv else '.xlsx'}", rows))
+    assert result.written == [] and providers_written(library) == []
+    [finding] = result.findings
+    assert (finding.line, finding.column, finding.rule) == (3, HUNAN_KEYS.index("name") + 1, "import-control-character")
+    assert finding.message == (f"第 3 行「name」第 3 个字符是看不见的控制字符 U+{ord(character):04X}："
+                               "请删除它（常见于从其他系统复制的文字）")
+
+
+def test_line_breaks_inside_a_cell_are_text_not_control_characters(library, tmp_path):
+    rows = [HUNAN_KEYS, hunan_row("cs-alpha", "91430102MA4L2X1Q5", profile="第一段。\r\n第二段。")]
+    [written] = run(library, write_csv(tmp_path / "list.csv", rows)).written
+    assert written_record(library, written)["profile"] == "第一段。\n第二段。"
+
+
+JILIN_PROVIDER_HEADER = ["id", "name", "credit_code", "nature", "region", "address", "postal_code", "established",
+                         "contact.phone", "categories", "recommender", "term.start", "facts.smes_served_per_year",
+                         "facts.satisfaction_pct", "facts.no_bad_credit_record", "recognition.status"]
+
+
+def test_a_provider_row_taking_an_existing_experts_id_is_refused_at_its_row(library, tmp_path):
+    expert = library.add(JILIN, good_record(JILIN, "expert"), kind="expert")   # liu-ming
+    row = ["liu-ming", "吉林市恒通企业管理咨询有限公司", "91220202MA14W6H8RE", "有限责任公司", 220202,
+           "吉林省吉林市昌邑区解放北路 1 号", 132002, datetime(2015, 6, 1), "0432-62345678", "管理咨询、财会税务",
+           "昌邑区中小企业服务中心", datetime(2025, 9, 1), 60, 95, "是", "recognized"]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", [JILIN_PROVIDER_HEADER, row]), scheme=JILIN)
+    assert result.written == [] and providers_written(library) == [expert]
+    [finding] = result.findings
+    assert (finding.line, finding.column, finding.rule) == (2, 1, "duplicate-id")
+    assert finding.message.startswith(f"第 2 行「id」：现有记录 {expert}：记录编号「liu-ming」在名录 {JILIN} 中重复")
+
+
+def test_a_row_with_the_credit_code_of_a_recognised_provider_is_refused_at_its_row(library, tmp_path):
+    existing = library.add(HUNAN, good_record(HUNAN))   # 91430102MA4L2X1Q5B, recognised in t-2025
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", [HUNAN_KEYS, hunan_row("cs-alpha", "91430102MA4L2X1Q5")]))
+    assert result.written == [] and providers_written(library) == [existing]
+    [finding] = result.findings
+    assert (finding.line, finding.column, finding.rule) == (2, HUNAN_KEYS.index("credit_code") + 1, "duplicate-credit-code")
+    assert finding.message.startswith("第 2 行「credit_code」：统一社会信用代码 91430102MA4L2X1Q5B 也在 "
+                                      f"{existing} 中认定")
+
+
+APPLICATION_KEYS = [key for key in HUNAN_KEYS if not key.startswith("recognition.")]
+
+
+@pytest.mark.parametrize("today, refused", [(date(2028, 2, 29), True), (date(2028, 3, 1), False)])
+def test_a_row_for_a_provider_under_a_reapplication_ban_is_refused_until_the_ban_ends(library, tmp_path, today, refused):
+    from test_cross_records import add_old_batch, revoked
+
+    add_old_batch(library)
+    banned = library.add(HUNAN, revoked("第十九条（一）"))   # 91430102MA4L2X1Q5B, revoked 2025-03-01, 3 years
+    row = hunan_row("cs-again", "91430102MA4L2X1Q5")
+    rows = [APPLICATION_KEYS, [value for key, value in zip(HUNAN_KEYS, row) if key in APPLICATION_KEYS]]
+    result = import_records(library.root, write_xlsx(tmp_path / "list.xlsx", rows), HUNAN, today=today)
+    if refused:
+        assert result.written == [] and providers_written(library) == [banned]
+        [finding] = result.findings
+        assert (finding.line, finding.column, finding.rule) == (2, APPLICATION_KEYS.index("credit_code") + 1, "ban-in-force")
+        assert finding.message.startswith("第 2 行「credit_code」：该机构（91430102MA4L2X1Q5B）于 2025-03-01 被撤销")
+    else:
+        assert result.findings == [] and result.written == [f"providers/{HUNAN}/cs-again.yaml"]
+
+
+REVOCATION_KEYS = ["recognition.revocation.date", "recognition.revocation.reason", "recognition.revocation.basis"]
+
+
+@pytest.mark.parametrize("keeps_revocation", [False, True])
+def test_force_cannot_replace_a_revoked_record_under_a_ban_unless_the_row_keeps_the_revocation(
+        library, tmp_path, keeps_revocation):
+    from test_cross_records import add_old_batch, revoked
+
+    add_old_batch(library)
+    banned = library.add(HUNAN, revoked("第十九条（一）"))   # cs-zhiyuan-2, revoked 2025-03-01: banned to 2028-02-29
+    before = (library.root / banned).read_text(encoding="utf-8")
+    row = hunan_row("cs-zhiyuan-2", "91430102MA4L2X1Q5", established=datetime(2017, 5, 10))
+    if keeps_revocation:
+        header = HUNAN_KEYS + REVOCATION_KEYS
+        row = [{"recognition.batch": "t-2021", "recognition.status": "revoked"}.get(key, value)
+               for key, value in zip(HUNAN_KEYS, row)] + [datetime(2025, 3, 1), "弄虚作假", "第十九条（一）"]
+    else:
+        header, row = APPLICATION_KEYS, [value for key, value in zip(HUNAN_KEYS, row) if key in APPLICATION_KEYS]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", [header, row]), force=True)
+    if keeps_revocation:
+        assert result.findings == [] and result.written == [banned]
+        assert written_record(library, banned)["recognition"]["revocation"]["date"] == "2025-03-01"
+    else:
+        assert result.written == [] and (library.root / banned).read_text(encoding="utf-8") == before
+        [finding] = result.findings
+        assert (finding.line, finding.column, finding.rule) == (2, 1, "import-erases-ban")
+        assert finding.message == (f"第 2 行：{banned} 于 2025-03-01 被撤销，至 2028-02-29（含）不得再次申报，"
+                                   "覆盖会抹去这条撤销记录：更正原记录请保留认定状态 revoked 和撤销日期")
+        assert "第十九条" in finding.basis

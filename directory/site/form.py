@@ -44,7 +44,8 @@ FREE_PRIVATE = {
     "mobile": {"title": "联系人手机", "type": "string", "x-hint": "如 13800000000"},
 }
 TEXTAREA_FROM = 500          # strings allowed this long or longer get a textarea
-INPUT_TYPES = {"phone": "tel", "mobile": "tel", "website": "url"}
+# by key: the email rule is a `pattern` in schemes/_common/defs.schema.json, not a `format`
+INPUT_TYPES = {"phone": "tel", "mobile": "tel", "website": "url", "email": "email"}
 
 
 @dataclass(frozen=True)

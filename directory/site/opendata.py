@@ -74,13 +74,13 @@ def write_open_data(catalogue: Catalogue, data_dir: Path) -> list[DataFile]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(headers)
-        writer.writerows(table)
+        writer.writerows([[_csv_text(text) for text in line] for line in table])
         # UTF-8 with BOM: Excel on Windows opens it as UTF-8 instead of GBK.
         (data_dir / f"{plural}.csv").write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
         sheet = workbook.create_sheet(label)
         sheet.append(headers)
         for line in table:
-            sheet.append(line)
+            _append_text(sheet, line)
         files += [DataFile(f"{plural}.json", f"{label}（JSON，含全部公开字段）"),
                   DataFile(f"{plural}.csv", f"{label}（CSV，Excel 可直接打开）")]
     if workbook.sheetnames:
@@ -111,5 +111,27 @@ def _cell(value) -> str:
         text = "是" if value else "否"
     else:
         text = "" if value is None else str(value)
-    # Text a spreadsheet would run as a formula (=, +, -, @) is kept as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return text
+
+
+# A cell starting with one of these is run as a formula by Excel, WPS and LibreOffice
+# (OWASP "CSV Injection"): a public name like `=HYPERLINK(...)` must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(text: str) -> str:
+    """CSV has no cell types: a leading apostrophe is what makes a spreadsheet keep the text."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _append_text(sheet, line: list[str]) -> None:
+    """A row of text cells: openpyxl would store "=..." as a formula, so every cell is typed as a
+    string, and one that looks like a formula also gets Excel's quote prefix (stays text when edited).
+    Characters XML cannot hold (NUL, ESC ...) would make openpyxl fail: they are shown as \\uXXXX."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) for text in line])
+    for cell in sheet[sheet.max_row]:
+        cell.data_type = "s"
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True

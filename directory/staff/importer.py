@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -30,6 +30,8 @@ from directory.rules.schemas import build_schemas
 from directory.rules.schemes import load_schemes
 from directory.rules.schemes import KIND_NAMES
 from directory.checks.validate import validate_repository
+from directory.lifecycle.derive import ban_end
+from directory.loading.yamlfile import load_file
 from directory.rules.calendar import load_calendar
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -133,6 +135,7 @@ def import_records(root: Path, source: Path, scheme_id: str, kind: str = "provid
         findings.append(Finding(display, 0, 0, "import-empty", "表格中没有记录：第 1 行是列名，记录从第 2 行开始"))
     if candidates:
         findings += validate_in_copy(root, candidates, columns, today, display)
+        findings += bans_overwritten(root, candidates, columns, schemes[scheme_id], today, display)
     findings = sorted(set(findings), key=lambda f: (f.line, f.column, f.rule, f.message))
     if any(finding.severity == "error" for finding in findings):
         return ImportResult(findings=findings)
@@ -405,6 +408,13 @@ def collect_candidates(root: Path, rows: list[list], columns: list[Column], sche
             findings.append(Finding(display, number, id_column.index if id_column else 0, rule,
                                     f"第 {number} 行{label}：{message}"))
 
+        hidden = _control_character(row, columns)
+        if hidden:
+            column, position, char = hidden
+            findings.append(Finding(display, number, column.index, "import-control-character",
+                                    f"第 {number} 行「{column.header}」第 {position} 个字符是看不见的控制字符 "
+                                    f"U+{ord(char):04X}：请删除它（常见于从其他系统复制的文字）"))
+            continue
         record = build_record(row, columns, schema, scheme_id)
         record_id = record.get("id")
         if not isinstance(record_id, str) or not record_id:
@@ -422,6 +432,20 @@ def collect_candidates(root: Path, rows: list[list], columns: list[Column], sche
             problem("import-exists", f"记录 {path} 已存在：加 --force 才会覆盖")
         candidates.append(Candidate(number, record, path))
     return candidates, findings
+
+
+def _control_character(row: list, columns: list[Column]) -> tuple[Column, int, str] | None:
+    """The first control character (NUL, ESC, TAB, U+2028 ...) in a cell of the row, with its
+    column and 1-based position; line breaks inside a cell are text. Such a character would be
+    written into the record file and from there reach the site and the open data."""
+    for column in columns:
+        value = row[column.index - 1] if column.index <= len(row) else None
+        if not isinstance(value, str):
+            continue
+        for position, char in enumerate(value, start=1):
+            if char not in "\r\n" and unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+                return column, position, char
+    return None
 
 
 def _target_path(root: Path, folder: str, record_id: str) -> str:
@@ -572,7 +596,8 @@ def _cell_text(value) -> str:
 def validate_in_copy(root: Path, candidates: list[Candidate], columns: list[Column], today: date,
                      display: str) -> list[Finding]:
     """Run the real validator on a temporary copy of the repository with the new files added;
-    return the findings on the new files, moved to their rows and columns."""
+    return the findings on the new files, and those on existing files that name a new one (a
+    collision across records), moved to their rows and columns."""
     with tempfile.TemporaryDirectory(prefix="directory-import-") as temporary:
         copy = Path(temporary)
         shutil.copytree(root / "schemes", copy / "schemes")
@@ -588,7 +613,45 @@ def validate_in_copy(root: Path, candidates: list[Candidate], columns: list[Colu
         repository = load_repository(copy, [candidate.path for candidate in candidates])
         findings = validate_repository(repository, today, load_calendar(root))
     by_path = {candidate.path: candidate for candidate in candidates}
-    return [_on_sheet(finding, by_path[finding.path], columns, display) for finding in findings if finding.path in by_path]
+    on_sheet = [_on_sheet(finding, by_path[finding.path], columns, display) for finding in findings
+                if finding.path in by_path]
+    # A check across records may report a pair on only one of its two files, naming the other: a
+    # new row's id repeating an existing record's is reported on the existing file.
+    for finding in findings:
+        candidate = next((c for c in candidates if finding.path not in by_path and c.path in finding.message), None)
+        if candidate is None or any(f.line == candidate.row and f.rule == finding.rule for f in on_sheet):
+            continue
+        about = replace(finding, message=f"现有记录 {finding.path}：{finding.message}",
+                        json_path="$.id" if finding.json_path == "$" else finding.json_path)
+        on_sheet.append(_on_sheet(about, candidate, columns, display))
+    return on_sheet
+
+
+def bans_overwritten(root: Path, candidates: list[Candidate], columns: list[Column], scheme, today: date,
+                     display: str) -> list[Finding]:
+    """With --force, a row may replace a revoked record whose re-application ban is still running
+    only if it keeps that revocation (status revoked, same date): else the import would erase the
+    ban, and the copy checked above would no longer hold it."""
+    findings = []
+    for candidate in candidates:
+        path = root / candidate.path
+        document = load_file(path, candidate.path)[0] if path.is_file() else None
+        old = document.data.get("recognition") if document is not None and isinstance(document.data, dict) else None
+        revocation = old.get("revocation") if isinstance(old, dict) and old.get("status") == "revoked" else None
+        until = ban_end(scheme, revocation) if isinstance(revocation, dict) else None
+        if until is None or today > until:
+            continue
+        new = candidate.record.get("recognition")
+        kept = new.get("revocation") if isinstance(new, dict) and new.get("status") == "revoked" else None
+        if isinstance(kept, dict) and str(kept.get("date")) == str(revocation.get("date")):
+            continue
+        column = column_for("$.recognition.status", columns) or column_for("$.id", columns)
+        findings.append(Finding(
+            display, candidate.row, column.index if column else 0, "import-erases-ban",
+            f"第 {candidate.row} 行：{candidate.path} 于 {revocation.get('date')} 被撤销，至 {until}（含）不得再次申报，"
+            "覆盖会抹去这条撤销记录：更正原记录请保留认定状态 revoked 和撤销日期",
+            scheme.cite(str(revocation.get("basis", "")).strip() or scheme.validity_basis), "$.recognition"))
+    return findings
 
 
 def _on_sheet(finding: Finding, candidate: Candidate, columns: list[Column], display: str) -> Finding:

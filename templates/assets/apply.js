@@ -6,6 +6,8 @@
 // registers on jsonschema's FormatChecker, ported: the credit-code check character of
 // GB 32100-2015, "date" and "email" as jsonschema checks them, and "region-code" as membership of
 // the region list (the scheme's area of the GB/T 2260 table, which the page's <select> offers).
+// The shipped schemes check e-mail addresses with a `pattern` (schemes/_common/defs.schema.json),
+// which both RegExp and Python's re read alike; "email" stays for a library's own schemas.
 // Entry conditions (scheme.yaml thresholds) are not checked here: staff check them on submission.
 //
 // Everything the user types is data: it reaches the page only through textContent and value.
@@ -65,11 +67,16 @@ format.email = (value) => value.includes('@');       // jsonschema's FormatCheck
 // YAML: block style, keys in schema order, read back by directory/loader.py (PyYAML, YAML 1.1)
 // as exactly the values written.
 
-const YAML_WORDS = /^(?:y|n|yes|no|true|false|on|off|null|~)$/i;
+const YAML_WORDS = /^(?:y|n|yes|no|true|false|on|off|null|~)$/i;   // keys only
 
-// PyYAML's printable characters; anything else (and every line break) is written as an escape.
+// Every string is written double-quoted, with an escape for every character that is not plainly
+// visible text: so no value typed into any field (line breaks, U+2028/U+2029/U+0085, "#", ": ",
+// quotes, a leading "-" "&" "*" "!" "%" "@" "`" "|" ">" "{" "[") can end its scalar and start a key.
+// Kept as they are: printable ASCII and PyYAML's printable characters above U+00A0, less the
+// line and paragraph separators (PyYAML reads them as line breaks) and the byte order mark.
 function printable(code) {
-  return code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xd7ff)
+  return (code >= 0x20 && code <= 0x7e)
+    || (code >= 0xa0 && code <= 0xd7ff && code !== 0x2028 && code !== 0x2029)
     || (code >= 0xe000 && code <= 0xfffd && code !== 0xfeff) || (code >= 0x10000 && code <= 0x10ffff);
 }
 
@@ -77,32 +84,19 @@ function hex(code, width) {
   return code.toString(16).toUpperCase().padStart(width, '0');
 }
 
+const ESCAPES = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+
 function doubleQuoted(text) {
   let out = '"';
   for (const ch of text) {
     const code = ch.codePointAt(0);
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
+    if (ESCAPES[ch]) out += ESCAPES[ch];
     else if (printable(code)) out += ch;
-    else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
+    else if (code >= 0xd800 && code <= 0xdfff) out += '\\uFFFD';   // a lone surrogate is no character
     else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
     else out += `\\U${hex(code, 8)}`;
   }
   return `${out}"`;
-}
-
-// A plain scalar only when YAML 1.1 cannot read it as anything but this string: not empty, no
-// surrounding space, not a number/date/boolean/null look-alike (nothing starting with a digit,
-// sign or dot), no indicator at the start, no ": " or " #", nothing unprintable.
-function plainIsSafe(text) {
-  if (text === '' || text !== text.trim() || YAML_WORDS.test(text)) return false;
-  if (/^[-?:,[\]{}#&*!|>'"%@`0-9+.<=~\\]/.test(text)) return false;
-  if (/: |:$| #|\t/.test(text)) return false;
-  for (const ch of text) if (!printable(ch.codePointAt(0)) || ch === '\t') return false;
-  return true;
 }
 
 function scalar(value) {
@@ -113,8 +107,7 @@ function scalar(value) {
     // PyYAML reads 1e+21 as a string: a float needs a dot before the exponent
     return /e/i.test(text) && !text.includes('.') ? text.replace(/e/i, '.0e') : text;
   }
-  const text = String(value);
-  return plainIsSafe(text) ? text : doubleQuoted(text);
+  return doubleQuoted(String(value));
 }
 
 function yamlKey(key) {
