@@ -57,7 +57,12 @@ BROKEN = [
     ("hunan-sme-hexin", "  - {period: 2026-01, submitted: 2026-02-08}", "  - {period: 2026-13, submitted: 2026-02-08}", "schema-pattern"),
     ("hunan-sme-hexin", "  - {period: 2026-01, submitted: 2026-02-08}", "  - {period: 2026-Q1, submitted: 2026-04-08}", "report-period-cadence"),
     ("hebei-sme-youzhi", "  - {period: 2025-Q4, submitted: 2025-12-10}", "  - {period: 2025-12, submitted: 2025-12-10}", "report-period-cadence"),
+    ("hunan-sme-hexin", "id: cs-zhiyuan", "id: CS_zhiyuan", "record-id"),
+    ("hubei-sme-yanxuan", "  satisfaction_pct: 90", "  satisfaction_pct: 101", "schema-range"),
+    ("hebei-sme-youzhi", "grades: {2025: A}", "grades: {25: A}", "schema-pattern"),   # a year is 4 digits
+    ("hubei-sme-yanxuan", "  status: recognized", "  status: recognized\nwaivers:\n  - {condition: office-size, reason: 获得表彰}", "waiver-unknown"),
     # references and consistency
+    ("hunan-sme-hexin", "  batch: t-2025\n  certificate_no", "  certificate_no", "batch-missing"),
     ("hunan-sme-hexin", "scheme: hunan-sme-hexin", "scheme: hebei-sme-youzhi", "scheme-mismatch"),
     ("hunan-sme-hexin", "  batch: t-2025", "  batch: t-2099", "batch-unknown"),
     ("hunan-sme-hexin", "  status: recognized", "  status: recognized\n  valid_until: 2028-10-20", "validity-mismatch"),
