@@ -117,30 +117,57 @@ class LoadedSchemes:
 
 
 def load_schemes(root: Path) -> LoadedSchemes:
-    """Read every `schemes/*/scheme.yaml`; a broken scheme file becomes findings, not a crash."""
-    findings: list[Finding] = []
+    """Read `schemes/_common/common.yaml` and every `schemes/*/scheme.yaml`.
+
+    Each is checked against its schema in `schemes/_common/` first (scheme.schema.json,
+    common.schema.json); a file with errors becomes findings at its line and column, and a scheme
+    whose file has errors is left out rather than half-built.
+    """
+    from directory.rules.schemas import rules_validators, schema_findings  # schemas.py reads Scheme
+
+    validators, findings = rules_validators(root, "scheme.schema.json", "common.schema.json")
     schemes: dict[str, Scheme] = {}
-    common_path = root / "schemes" / "_common" / "common.yaml"
     common: dict = {}
+    common_path = root / "schemes" / "_common" / "common.yaml"
     if common_path.exists():
-        document, problems = load_file(common_path, display_path(root, common_path))
+        document, problems = _rules_document(root, common_path, validators["common.schema.json"], schema_findings)
         findings += problems
-        if document and isinstance(document.data, dict):
+        if document is not None and not problems:
             common = document.data
     for scheme_file in sorted((root / "schemes").glob("*/scheme.yaml")):
         if scheme_file.parent.name.startswith("_"):
             continue
-        display = display_path(root, scheme_file)
-        document, problems = load_file(scheme_file, display)
+        document, problems = _rules_document(root, scheme_file, validators["scheme.schema.json"], schema_findings)
         findings += problems
-        if document is None:
+        if document is None or any(problem.severity == "error" for problem in problems):
+            continue
+        folder_id = scheme_file.parent.name
+        if document.data.get("id") != folder_id:
+            line, column = document.position(("id",))
+            findings.append(Finding(document.path, line, column, "scheme-id-mismatch",
+                                    f"名录编号「{document.data.get('id')}」应与文件夹名「{folder_id}」相同", json_path="$.id"))
             continue
         try:
-            schemes[scheme_file.parent.name] = _scheme_from(document, scheme_file.parent)
+            schemes[folder_id] = _scheme_from(document, scheme_file.parent)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            findings.append(Finding(display, 1, 1, "scheme-file",
-                                    f"名录规则文件不完整或格式不对：{error!r}"))
+            # only when scheme.schema.json is missing, broken, or behind a key that _scheme_from reads
+            missing = f"缺少「{error.args[0]}」" if isinstance(error, KeyError) and error.args else "不完整或格式不对"
+            findings.append(Finding(document.path, 1, 1, "scheme-file",
+                                    f"名录规则文件{missing}：请对照 schemes/_common/scheme.schema.json 和其他名录的 scheme.yaml 检查"))
     return LoadedSchemes(schemes, common, findings)
+
+
+def _rules_document(root: Path, path: Path, validator, schema_findings) -> tuple[Document | None, list[Finding]]:
+    """A rules file loaded like a record (positions kept) and checked against its schema."""
+    document, findings = load_file(path, display_path(root, path))
+    if document is None:
+        return None, findings
+    if not isinstance(document.data, dict):
+        return None, findings + [Finding(document.path, 1, 1, "yaml-not-mapping",
+                                         "文件内容应为“键: 值”的映射，而不是列表或单个值")]
+    if validator is not None:
+        findings += schema_findings(validator, document, None)
+    return document, findings
 
 
 def _scheme_from(document: Document, folder: Path) -> Scheme:
