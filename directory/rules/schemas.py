@@ -12,6 +12,7 @@ schema file is a finding at its own line and column, and no validator is built f
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -131,15 +132,26 @@ def _read_schema_file(path: Path, relative: str) -> tuple[Document | None, list[
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None, [Finding(relative, 1, 1, "schema-file", "JSON Schema 文件无法读取：请用 UTF-8 保存")]
+    schema, findings = _checked_schema(relative, text)
+    return (None if schema is _UNREADABLE else Document(relative, schema, text)), list(findings)
+
+
+_UNREADABLE = object()
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_schema(relative: str, text: str) -> tuple[object, tuple[Finding, ...]]:
+    """The parsed schema and its metaschema findings, remembered per file content: the metaschema
+    check takes about 10 ms a file and every command reads the schema files more than once."""
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as error:
-        return None, [Finding(relative, error.lineno, error.colno, "schema-file",
-                              f"JSON Schema 文件不是合法的 JSON（{error.msg}）：常见原因是多了或少了逗号、引号、括号")]
-    document = Document(relative, schema, text)
+        return _UNREADABLE, (Finding(relative, error.lineno, error.colno, "schema-file",
+                                     f"JSON Schema 文件不是合法的 JSON（{error.msg}）：常见原因是多了或少了逗号、引号、括号"),)
     if not isinstance(schema, dict):
-        return document, [Finding(relative, 1, 1, "schema-file", "JSON Schema 文件应为一个对象 { … }")]
-    return document, [_metaschema_finding(error, document) for error in METASCHEMA.iter_errors(schema)]
+        return schema, (Finding(relative, 1, 1, "schema-file", "JSON Schema 文件应为一个对象 { … }"),)
+    document = Document(relative, schema, text)
+    return schema, tuple(_metaschema_finding(error, document) for error in METASCHEMA.iter_errors(schema))
 
 
 def _metaschema_finding(error, document: Document) -> Finding:
@@ -263,7 +275,12 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
     message = ""
     position_parts = parts
 
-    if kind == "required":
+    if "propertyNames" in error.schema_path:   # a key that breaks the rule for keys: point at the key
+        rule = "schema-key"
+        hint = error.schema.get("x-hint")
+        message = f"「{title}」中的「{error.instance}」不符合要求" + (f"：{hint}" if hint else "")
+        position_parts = parts + (error.instance, "<key>")
+    elif kind == "required":
         missing = _quoted(error.message)
         _, missing_title = describe(validator, parts + (missing,))
         rule = "schema-required"
@@ -318,8 +335,6 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
             seen.add(key)
         message = f"「{title}」有重复项「{'、'.join(map(str, repeated))}」"
         rule = "schema-duplicate-item"
-    elif kind == "propertyNames":
-        message = f"「{title}」中的「{error.instance}」不符合要求" + (f"：{schema.get('x-hint')}" if schema.get("x-hint") else "")
     else:
         message = f"「{title}」不符合要求（{error.message}）"
 
