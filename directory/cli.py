@@ -127,9 +127,9 @@ def _validate(root: Path, args) -> int:
     repository = load_repository(root, focus)
     findings = validate_repository(repository, args.today or today_in_china(), calendar)
     save_cache(repository)
-    if focus:
-        findings = [finding for finding in findings if within_focus(finding.path, focus)]
-    findings = sorted(set(findings) | set(calendar.findings))  # holidays.yaml concerns every file
+    if focus:  # the rules files (scheme.yaml, schemas, common, holidays) concern every record: always shown
+        findings = [finding for finding in findings if within_focus(finding.path, focus) or _rules_file(finding.path)]
+    findings = sorted(set(findings) | set(calendar.findings))
     output = reporters.REPORTERS[args.format](findings)
     if output:
         print(output)
@@ -138,6 +138,10 @@ def _validate(root: Path, args) -> int:
         summary = f"{checked}：发现 {len(findings)} 个问题" if findings else f"{checked}：没有发现问题"
         print(summary, file=sys.stderr)
     return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _rules_file(path: str) -> bool:
+    return path.startswith("schemes/") and "/batches/" not in path
 
 
 def _report(root: Path, args) -> int:
@@ -158,7 +162,7 @@ def _report(root: Path, args) -> int:
     # the rules files the report rests on; stderr, so that stdout stays the report (or its JSON)
     from directory.rules.schemas import build_schemas
     problems = sorted(set(calendar.findings) | set(build_schemas(root, repository.schemes)[1])
-                      | {f for f in repository.findings if f.path.startswith("schemes/")})
+                      | {f for f in repository.findings if _rules_file(f.path)})
     if problems:
         print(reporters.text(problems), file=sys.stderr)
     return 1 if _failed(problems) else 0

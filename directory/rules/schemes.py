@@ -114,6 +114,7 @@ class LoadedSchemes:
     schemes: dict[str, Scheme]
     common: dict
     findings: list[Finding]
+    unusable: set[str] = dataclass_field(default_factory=set)  # folders whose scheme.yaml has errors
 
 
 def load_schemes(root: Path) -> LoadedSchemes:
@@ -127,6 +128,7 @@ def load_schemes(root: Path) -> LoadedSchemes:
 
     validators, findings = rules_validators(root, "scheme.schema.json", "common.schema.json")
     schemes: dict[str, Scheme] = {}
+    unusable: set[str] = set()
     common: dict = {}
     common_path = root / "schemes" / "_common" / "common.yaml"
     if common_path.exists():
@@ -139,9 +141,10 @@ def load_schemes(root: Path) -> LoadedSchemes:
             continue
         document, problems = _rules_document(root, scheme_file, validators["scheme.schema.json"], schema_findings)
         findings += problems
+        folder_id = scheme_file.parent.name
+        unusable.add(folder_id)   # until it is built
         if document is None or any(problem.severity == "error" for problem in problems):
             continue
-        folder_id = scheme_file.parent.name
         if document.data.get("id") != folder_id:
             line, column = document.position(("id",))
             findings.append(Finding(document.path, line, column, "scheme-id-mismatch",
@@ -149,12 +152,13 @@ def load_schemes(root: Path) -> LoadedSchemes:
             continue
         try:
             schemes[folder_id] = _scheme_from(document, scheme_file.parent)
+            unusable.discard(folder_id)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             # only when scheme.schema.json is missing, broken, or behind a key that _scheme_from reads
             missing = f"缺少「{error.args[0]}」" if isinstance(error, KeyError) and error.args else "不完整或格式不对"
             findings.append(Finding(document.path, 1, 1, "scheme-file",
                                     f"名录规则文件{missing}：请对照 schemes/_common/scheme.schema.json 和其他名录的 scheme.yaml 检查"))
-    return LoadedSchemes(schemes, common, findings)
+    return LoadedSchemes(schemes, common, findings, unusable)
 
 
 def _rules_document(root: Path, path: Path, validator, schema_findings) -> tuple[Document | None, list[Finding]]:
