@@ -27,6 +27,7 @@ import chinese_calendar
 
 from directory.findings import Finding, json_path
 from directory.loading.yamlfile import load_file
+from directory.rules.schemas import rules_validators, schema_findings
 
 HOLIDAYS_FILE = Path("schemes/_common/holidays.yaml")
 
@@ -127,8 +128,6 @@ def load_calendar(root: Path) -> WorkCalendar:
     >>> load_calendar(Path("/nonexistent")).years
     frozenset()
     """
-    from directory.rules.schemas import rules_validators, schema_findings
-
     path = Path(root) / HOLIDAYS_FILE
     if not path.is_file():
         return WorkCalendar()

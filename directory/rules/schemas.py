@@ -29,7 +29,7 @@ from directory.findings import Finding, json_path
 from directory.rules.codes import format_checker
 from directory.loading.yamlfile import Document
 
-if TYPE_CHECKING:  # schemes.py checks scheme.yaml with this module: the import is for type hints only
+if TYPE_CHECKING:  # schemes.py checks scheme.yaml with this module: Scheme is named in type hints only
     from directory.rules.schemes import Scheme
 
 BASE_URI = "https://directory.invalid/"   # a name only: nothing is ever fetched

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from directory.findings import Finding
 from directory.loading.yamlfile import Document, load_file
+from directory.rules.schemas import rules_validators, schema_findings
 
 
 KIND_NAMES = {"provider": "服务机构", "expert": "专家"}   # record kinds, as staff call them
@@ -122,29 +123,30 @@ def load_schemes(root: Path) -> LoadedSchemes:
 
     Each is checked against its schema in `schemes/_common/` first (scheme.schema.json,
     common.schema.json); a file with errors becomes findings at its line and column, and a scheme
-    whose file has errors is left out rather than half-built.
+    whose file has errors (or cannot be checked: its schema is missing or broken) is left out
+    rather than half-built.
     """
-    from directory.rules.schemas import rules_validators, schema_findings  # schemas.py reads Scheme
-
     validators, findings = rules_validators(root, "scheme.schema.json", "common.schema.json")
     schemes: dict[str, Scheme] = {}
     unusable: set[str] = set()
     common: dict = {}
     common_path = root / "schemes" / "_common" / "common.yaml"
     if common_path.exists():
-        document, problems = _rules_document(root, common_path, validators["common.schema.json"], schema_findings)
+        validator = validators["common.schema.json"]
+        document, problems = _rules_document(root, common_path, validator)
         findings += problems
-        if document is not None and not problems:
+        if document is not None and validator is not None and not problems:
             common = document.data
+    validator = validators["scheme.schema.json"]
     for scheme_file in sorted((root / "schemes").glob("*/scheme.yaml")):
         if scheme_file.parent.name.startswith("_"):
             continue
-        document, problems = _rules_document(root, scheme_file, validators["scheme.schema.json"], schema_findings)
+        document, problems = _rules_document(root, scheme_file, validator)
         findings += problems
         folder_id = scheme_file.parent.name
         unusable.add(folder_id)   # until it is built
-        if document is None or any(problem.severity == "error" for problem in problems):
-            continue
+        if document is None or validator is None or any(problem.severity == "error" for problem in problems):
+            continue  # an unchecked scheme file is not used either: its schema's findings say why
         if document.data.get("id") != folder_id:
             line, column = document.position(("id",))
             findings.append(Finding(document.path, line, column, "scheme-id-mismatch",
@@ -154,14 +156,14 @@ def load_schemes(root: Path) -> LoadedSchemes:
             schemes[folder_id] = _scheme_from(document, scheme_file.parent)
             unusable.discard(folder_id)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            # only when scheme.schema.json is missing, broken, or behind a key that _scheme_from reads
+            # the schema let it pass, yet _scheme_from cannot read it: the schema is looser than the code
             missing = f"缺少「{error.args[0]}」" if isinstance(error, KeyError) and error.args else "不完整或格式不对"
             findings.append(Finding(document.path, 1, 1, "scheme-file",
                                     f"名录规则文件{missing}：请对照 schemes/_common/scheme.schema.json 和其他名录的 scheme.yaml 检查"))
     return LoadedSchemes(schemes, common, findings, unusable)
 
 
-def _rules_document(root: Path, path: Path, validator, schema_findings) -> tuple[Document | None, list[Finding]]:
+def _rules_document(root: Path, path: Path, validator) -> tuple[Document | None, list[Finding]]:
     """A rules file loaded like a record (positions kept) and checked against its schema."""
     document, findings = load_file(path, display_path(root, path))
     if document is None:
