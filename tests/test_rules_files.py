@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, edit, line_of
+from conftest import REPO, edit, good_record, line_of
 from directory.cli import main
+from directory.library.repository import load_repository
+from directory.rules.calendar import load_calendar
 from directory.rules.conditions import CHECKS
+from directory.staff.report import build_report
 
 FINDING = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning)\[(?P<rule>[a-z0-9-]+)\] (?P<message>.+)$",
                      re.MULTILINE)
@@ -92,14 +97,14 @@ BROKEN = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    """One copy of the real schemes (batches included, so the report has work to do) for every row."""
-    import shutil
-
-    root = tmp_path_factory.mktemp("pristine")
+def corrupted(root: Path, relative: str, corrupt) -> str:
+    """A copy of the real schemes/ (batches included, so the report has work) with one file
+    changed by `corrupt`; the changed file's text."""
     shutil.copytree(REPO / "schemes", root / "schemes")
-    return root
+    path = root / relative
+    text = corrupt(path.read_text(encoding="utf-8"))
+    path.write_text(text, encoding="utf-8")
+    return text
 
 
 def run(root: Path, capsys, *args: str) -> tuple[int, str, str]:
@@ -109,16 +114,9 @@ def run(root: Path, capsys, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("relative, corrupt, rule, where", BROKEN)
-def test_a_broken_rules_file_is_a_located_finding_for_validate_report_and_build(
-        tmp_path, pristine, capsys, relative, corrupt, rule, where):
-    import shutil
-
-    shutil.copytree(pristine / "schemes", tmp_path / "schemes")
-    path = tmp_path / relative
-    text = corrupt(path.read_text(encoding="utf-8"))
-    path.write_text(text, encoding="utf-8")
+def test_a_broken_rules_file_is_a_located_finding_for_validate_report_and_build(tmp_path, capsys, relative, corrupt, rule, where):
+    text = corrupted(tmp_path, relative, corrupt)
     line = where if isinstance(where, int) else line_of(text, where)
-
     for command in ("validate", "report", "build"):
         code, out, err = run(tmp_path, capsys, command)
         assert "Traceback" not in err and "内部错误" not in err, err
@@ -134,12 +132,8 @@ def test_the_shipped_rules_files_have_no_findings(capsys):
     assert (code, out) == (0, ""), out
 
 
-def test_a_misspelt_condition_key_names_the_keys_its_kind_takes(tmp_path, pristine, capsys):
-    import shutil
-
-    shutil.copytree(pristine / "schemes", tmp_path / "schemes")
-    path = tmp_path / HUNAN
-    path.write_text(edit(path.read_text(encoding="utf-8"), RATIO, "denominator: facts.staff_full_time, min_pc: 60,"), encoding="utf-8")
+def test_a_misspelt_condition_key_names_the_keys_its_kind_takes(tmp_path, capsys):
+    corrupted(tmp_path, HUNAN, replace(RATIO, "denominator: facts.staff_full_time, min_pc: 60,"))
     code, out, _ = run(tmp_path, capsys, "validate", "--format", "json")
     [finding] = [f for f in json.loads(out) if f["rule"] == "unknown-key"]
     assert finding["message"] == ("「入库条件」中有未知字段「min_pc」：请检查拼写；"
@@ -147,27 +141,19 @@ def test_a_misspelt_condition_key_names_the_keys_its_kind_takes(tmp_path, pristi
     assert finding["json_path"] == "$.conditions.provider[5]"
 
 
-def test_min_lots_is_a_type_error_in_chinese_at_the_value(tmp_path, pristine, capsys):
-    import shutil
-
-    shutil.copytree(pristine / "schemes", tmp_path / "schemes")
-    path = tmp_path / HUNAN
-    text = edit(path.read_text(encoding="utf-8"), AREA, AREA.replace("min: 150", "min: lots"))
-    path.write_text(text, encoding="utf-8")
+def test_min_lots_is_a_type_error_in_chinese_at_the_value(tmp_path, capsys):
+    text = corrupted(tmp_path, HUNAN, replace(AREA, AREA.replace("min: 150", "min: lots")))
     code, out, _ = run(tmp_path, capsys, "validate", "--format", "json")
     [finding] = [f for f in json.loads(out) if f["path"] == HUNAN]
-    assert (finding["line"], finding["column"]) == (line_of(text, "min: lots"), text.splitlines()[line_of(text, "min: lots") - 1].index("lots") + 1)
+    line = line_of(text, "min: lots")
+    assert (finding["line"], finding["column"]) == (line, text.splitlines()[line - 1].index("lots") + 1)
     assert finding["message"] == "「下限」应为数字，现为 「lots」"
 
 
-def test_a_broken_holidays_file_makes_workdays_a_usage_error(tmp_path, pristine, capsys):
-    import shutil
-
-    shutil.copytree(pristine / "schemes", tmp_path / "schemes")
-    (tmp_path / HOLIDAYS).write_text("years: [2027]\n", encoding="utf-8")
+def test_a_broken_holidays_file_makes_workdays_a_usage_error(tmp_path, capsys):
+    corrupted(tmp_path, HOLIDAYS, whole("years: [2027]\n"))
     code = main(["--root", str(tmp_path), "workdays", "2026-12-30", "3"])
-    err = capsys.readouterr().err
-    assert code == 2 and f"{HOLIDAYS}:1:8: error[schema-type]" in err
+    assert code == 2 and f"{HOLIDAYS}:1:8: error[schema-type]" in capsys.readouterr().err
 
 
 def test_the_condition_kinds_of_the_scheme_schema_are_those_the_program_interprets():
@@ -179,11 +165,63 @@ def test_the_condition_kinds_of_the_scheme_schema_are_those_the_program_interpre
 
 
 def test_records_of_a_scheme_with_a_broken_file_wait_for_it_and_a_focused_run_still_names_it(library, capsys):
-    from conftest import good_record
-
     record = library.add("hunan-sme-hexin", good_record("hunan-sme-hexin"))
     path = library.root / HUNAN
     path.write_text(edit(path.read_text(encoding="utf-8"), "  years: 3\n", "  years: three\n"), encoding="utf-8")
     code, out, _ = run(library.root, capsys, "validate", str(library.root / record), "--format", "json")
     assert code == 1
     assert [(f["path"], f["rule"]) for f in json.loads(out)] == [(HUNAN, "schema-type")]
+
+
+# --- the working-day calendar running out ------------------------------------------------------
+
+YEAR_2027 = ("years:\n  2027:\n    source: 测试用安排\n"
+             "    holidays: [2027-01-01, 2027-02-10, 2027-02-11, 2027-02-12]\n    workdays: []\n")
+
+
+def late_batch(library, decision: str = "") -> str:
+    """A 湖南 batch whose 7 working days of publicity run from 2026-12-28 into 2027."""
+    text = "id: t-2099\ntitle: 跨年批次（测试）\npublicity:\n  start: 2026-12-28\n" + decision
+    return library.write("schemes/hunan-sme-hexin/batches/t-2099.yaml", text)
+
+
+@pytest.mark.parametrize("decision, severity", [
+    ("", "error"),                                               # in publicity: the notice needs its end
+    ("decision: {doc_no: 测试〔2027〕1号, date: 2027-01-20}\n", "warning"),  # decided: only a check is lost
+])
+def test_a_publicity_reaching_a_year_without_holidays_names_the_file_and_the_year(library, decision, severity):
+    path = late_batch(library, decision)
+    [finding] = [f for f in library.findings() if f.rule == "calendar-gap"]
+    assert (finding.path, finding.line, finding.severity) == (path, 4, severity)
+    assert "2027 年节假日安排尚未收录" in finding.message and "schemes/_common/holidays.yaml" in finding.message
+
+
+def test_entering_the_year_in_holidays_yaml_ends_the_calendar_gap(library):
+    late_batch(library)
+    library.write(HOLIDAYS, YEAR_2027)
+    assert [f for f in library.findings() if f.rule == "calendar-gap"] == []
+
+
+def reminders(library, day: str) -> list:
+    items = build_report(load_repository(library.root), load_calendar(library.root), date.fromisoformat(day))
+    return [item for item in items if item.kind == "calendar-next-year"]
+
+
+@pytest.mark.parametrize("day, reminded", [("2026-10-31", False), ("2026-11-01", True), ("2026-12-31", True)])
+def test_from_november_the_report_reminds_staff_to_enter_next_years_holidays(library, day, reminded):
+    items = reminders(library, day)
+    assert bool(items) == reminded
+    if reminded:
+        assert items[0].path == HOLIDAYS and items[0].message.startswith("2027 年的放假与调休安排尚未录入")
+
+
+def test_no_reminder_once_next_year_is_entered(library):
+    library.write(HOLIDAYS, YEAR_2027)
+    assert reminders(library, "2026-11-23") == []
+
+
+def test_the_reminder_date_is_data_in_common_yaml(library):
+    path = library.root / COMMON
+    path.write_text(edit(path.read_text(encoding="utf-8"), 'holiday_reminder_from: "11-01"', 'holiday_reminder_from: "12-01"'),
+                    encoding="utf-8")
+    assert reminders(library, "2026-11-23") == [] and reminders(library, "2026-12-01") != []
