@@ -82,6 +82,8 @@ BROKEN = [
                  "schema-file", '"additionalProperties": false,', id="invalid JSON"),
     pytest.param("schemes/_common/scheme.schema.json", replace('"title": "名录名称", "type": "string"', '"title": "名录名称", "type": "text"'),
                  "schema-unknown-type", '"title": "名录名称"', id="the scheme schema itself is broken"),
+    pytest.param("schemes/_common/holidays.schema.json", replace('"source": {"title": "国务院办公厅通知文号", "type": "string"',
+                 '"source": {"title": "国务院办公厅通知文号", "type": "txt"'), "schema-unknown-type", '"type": "txt"', id="the holidays schema is broken"),
     pytest.param(COMMON, replace("expiring_soon_days: 90", "expiring_soon_days: ninety"), "schema-type", "expiring_soon_days", id="common.yaml wrong type"),
     pytest.param(COMMON, replace("holiday_reminder_from:", "holiday_remind_from:"), "unknown-key", "holiday_remind_from", id="common.yaml unknown key"),
     pytest.param(HOLIDAYS, whole(HOLIDAY_YEAR.replace("[2027-01-01]", "[2027-02-30]")), "schema-format", "2027-02-30", id="holidays wrong date"),

@@ -30,6 +30,7 @@ from directory.loading.yamlfile import load_file
 from directory.rules.schemas import rules_validators, schema_findings
 
 HOLIDAYS_FILE = Path("schemes/_common/holidays.yaml")
+HOLIDAYS_SCHEMA = "schemes/_common/holidays.schema.json"
 
 
 class CalendarGap(Exception):
@@ -135,7 +136,8 @@ def load_calendar(root: Path) -> WorkCalendar:
     if document is None:
         return WorkCalendar(findings=tuple(findings))
     validators, problems = rules_validators(Path(root), "holidays.schema.json")
-    findings += problems
+    # the other shared schemas are reported by whoever uses them; the calendar needs only its own
+    findings += [problem for problem in problems if problem.path == HOLIDAYS_SCHEMA]
     validator = validators["holidays.schema.json"]
     if validator is None:   # the schema itself is missing or broken: the file cannot be checked
         return WorkCalendar(findings=tuple(sorted(findings)))

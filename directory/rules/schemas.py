@@ -166,7 +166,7 @@ def _metaschema_finding(error, document: Document) -> Finding:
             pattern = next((key for key in error.instance if not _compiles(key)), "")
             position_parts = parts + (pattern, "<key>")
         message = f"正则表达式「{pattern}」写得不对，无法使用（{error.cause}）"
-    elif keyword == "type":
+    elif keyword == "type" and parts[-2:-1] != ("properties",):   # not a property named "type"
         rule = "schema-unknown-type"
         message = f"「type」的值 {json.dumps(error.instance, ensure_ascii=False)} 不是 JSON Schema 的类型：可用 {'、'.join(TYPE_NAMES)}"
     elif error.validator == "type":
