@@ -18,12 +18,14 @@ from directory.cli import main
 from directory.library.repository import load_repository
 from directory.rules.calendar import load_calendar
 from directory.rules.conditions import CHECKS
+from directory.rules.schemes import KIND_NAMES
 from directory.staff.report import build_report
 
 FINDING = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning)\[(?P<rule>[a-z0-9-]+)\] (?P<message>.+)$",
                      re.MULTILINE)
 
 HUNAN = "schemes/hunan-sme-hexin/scheme.yaml"
+JILIN = "schemes/jilin-city-sme/scheme.yaml"
 HUNAN_SCHEMA = "schemes/hunan-sme-hexin/provider.schema.json"
 DEFS = "schemes/_common/defs.schema.json"
 BATCH_SCHEMA = "schemes/_common/batch.schema.json"
@@ -61,6 +63,14 @@ BROKEN = [
     pytest.param(HUNAN, replace("  due_day: 10\n", ""), "schema-required", "cadence: monthly", id="monthly without due day"),
     pytest.param(HUNAN, replace("    enum: [事业单位,", "    enmu: [事业单位,"), "unknown-key", "enmu:", id="misspelt vocabulary key"),
     pytest.param(HUNAN, replace("id: hunan-sme-hexin", "id: hunan-hexin"), "scheme-id-mismatch", "id: hunan-hexin", id="id is not the folder"),
+    pytest.param(HUNAN, replace("  provider: provider.schema.json", "  provider: providers.schema.json"), "scheme-reference",
+                 "providers.schema.json", id="kinds names a missing schema file"),
+    pytest.param(JILIN, replace("order: education,", "order: educaton,"), "scheme-reference", "order: educaton",
+                 id="at_least orders by a missing vocabulary"),
+    pytest.param(JILIN, replace("min: 本科, order: education", "min: 学士, order: education"), "scheme-reference", "min: 学士",
+                 id="at_least minimum not in its vocabulary"),
+    pytest.param(JILIN, replace("  expert: expert.schema.json\n", ""), "scheme-reference", "  expert:",
+                 id="conditions for a kind the scheme does not take"),
     pytest.param(HUNAN, whole("- id: hunan-sme-hexin\n- title: x\n"), "yaml-not-mapping", 1, id="scheme.yaml is a list"),
     pytest.param(HUNAN, whole(""), "yaml-empty", 1, id="empty scheme.yaml"),
     pytest.param(HUNAN, replace("title: 湖南省中小微企业核心服务机构\n", "title: 湖南: 核心\n"), "yaml-syntax", "title: 湖南: 核心",
@@ -164,6 +174,7 @@ def test_the_condition_kinds_of_the_scheme_schema_are_those_the_program_interpre
     kinds = set(condition["properties"]["kind"]["enum"])
     branches = {branch["if"]["properties"]["kind"]["const"] for branch in condition["allOf"]}
     assert kinds == branches == set(CHECKS) | {"at_least"}
+    assert set(schema["$defs"]["kinds"]["properties"]) == set(schema["$defs"]["conditions"]["properties"]) == set(KIND_NAMES)
 
 
 def test_records_of_a_scheme_with_a_broken_file_wait_for_it_and_a_focused_run_still_names_it(library, capsys):

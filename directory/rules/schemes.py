@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
-from directory.findings import Finding
+from directory.findings import Finding, json_path
 from directory.loading.yamlfile import Document, load_file
 from directory.rules.schemas import rules_validators, schema_findings
 
@@ -147,10 +147,9 @@ def load_schemes(root: Path) -> LoadedSchemes:
         unusable.add(folder_id)   # until it is built
         if document is None or validator is None or any(problem.severity == "error" for problem in problems):
             continue  # an unchecked scheme file is not used either: its schema's findings say why
-        if document.data.get("id") != folder_id:
-            line, column = document.position(("id",))
-            findings.append(Finding(document.path, line, column, "scheme-id-mismatch",
-                                    f"名录编号「{document.data.get('id')}」应与文件夹名「{folder_id}」相同", json_path="$.id"))
+        problems = _reference_findings(document, scheme_file.parent)
+        if problems:
+            findings += problems
             continue
         try:
             schemes[folder_id] = _scheme_from(document, scheme_file.parent)
@@ -161,6 +160,38 @@ def load_schemes(root: Path) -> LoadedSchemes:
             findings.append(Finding(document.path, 1, 1, "scheme-file",
                                     f"名录规则文件{missing}：请对照 schemes/_common/scheme.schema.json 和其他名录的 scheme.yaml 检查"))
     return LoadedSchemes(schemes, common, findings, unusable)
+
+
+def _reference_findings(document: Document, folder: Path) -> list[Finding]:
+    """What a schema cannot say about a scheme.yaml: the names in it must lead somewhere."""
+    data = document.data
+    findings = []
+
+    def at(parts: tuple, rule: str, message: str) -> None:
+        line, column = document.position(parts)
+        findings.append(Finding(document.path, line, column, rule, message, json_path=json_path(parts)))
+
+    if data["id"] != folder.name:
+        at(("id",), "scheme-id-mismatch", f"名录编号「{data['id']}」应与文件夹名「{folder.name}」相同")
+    for kind, file_name in data["kinds"].items():
+        if not (folder / file_name).is_file():
+            at(("kinds", kind), "scheme-reference", f"找不到 {KIND_NAMES[kind]}的 JSON Schema 文件「{file_name}」：应在本文件夹中")
+    vocabularies = data.get("vocabularies", {})
+    for kind, conditions in data.get("conditions", {}).items():
+        if kind not in data["kinds"]:
+            at(("conditions", kind, "<key>"), "scheme-reference",
+               f"本名录不收录{KIND_NAMES[kind]}（kinds 中没有 {kind}），却写了{KIND_NAMES[kind]}的入库条件")
+        for index, condition in enumerate(conditions):
+            if condition["kind"] != "at_least":
+                continue
+            order = condition["order"]
+            if order not in vocabularies:
+                at(("conditions", kind, index, "order"), "scheme-reference",
+                   f"条件 {condition['id']} 的排序依据「{order}」不在 vocabularies 中：可用的有 {'、'.join(vocabularies) or '（无）'}")
+            elif condition["min"] not in vocabularies[order]["enum"]:
+                at(("conditions", kind, index, "min"), "scheme-reference",
+                   f"条件 {condition['id']} 的下限「{condition['min']}」不是「{order}」的可选值：{'、'.join(vocabularies[order]['enum'])}")
+    return findings
 
 
 def _rules_document(root: Path, path: Path, validator) -> tuple[Document | None, list[Finding]]:
