@@ -175,7 +175,7 @@ def _reference_findings(document: Document, folder: Path) -> list[Finding]:
         at(("id",), "scheme-id-mismatch", f"名录编号「{data['id']}」应与文件夹名「{folder.name}」相同")
     for kind, file_name in data["kinds"].items():
         if not (folder / file_name).is_file():
-            at(("kinds", kind), "scheme-reference", f"找不到 {KIND_NAMES[kind]}的 JSON Schema 文件「{file_name}」：应在本文件夹中")
+            at(("kinds", kind), "scheme-reference", f"找不到{KIND_NAMES[kind]}的 JSON Schema 文件「{file_name}」：应在本文件夹中")
     vocabularies = data.get("vocabularies", {})
     for kind, conditions in data.get("conditions", {}).items():
         if kind not in data["kinds"]:
