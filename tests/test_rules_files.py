@@ -88,6 +88,8 @@ BROKEN = [
     pytest.param(DEFS, replace('"pattern": "^[0-9]{6}$"', '"pattern": "^[0-9{6}$"'), "schema-regex", "^[0-9{6}$", id="bad regex"),
     pytest.param(HUNAN_SCHEMA, replace('"additionalProperties": false,\n', '"additionalProperties": false,\n  "patternProperties": {"x-(": {}},\n'),
                  "schema-regex", '"x-("', id="bad regex in patternProperties"),
+    pytest.param(HUNAN_SCHEMA, replace('"type": "object",\n  "additionalProperties": false,', '"type": "object",\n  "additionalProperites": false,'),
+                 "schema-unknown-keyword", "additionalProperites", id="misspelt keyword"),
     pytest.param(HUNAN_SCHEMA, replace('"type": "object",\n  "additionalProperties": false,', '"type": "object"\n  "additionalProperties": false,'),
                  "schema-file", '"additionalProperties": false,', id="invalid JSON"),
     pytest.param("schemes/_common/scheme.schema.json", replace('"title": "名录名称", "type": "string"', '"title": "名录名称", "type": "text"'),
@@ -160,6 +162,13 @@ def test_min_lots_is_a_type_error_in_chinese_at_the_value(tmp_path, capsys):
     line = line_of(text, "min: lots")
     assert (finding["line"], finding["column"]) == (line, text.splitlines()[line - 1].index("lots") + 1)
     assert finding["message"] == "「下限」应为数字，现为 「lots」"
+
+
+def test_a_misspelt_keyword_suggests_the_keyword(tmp_path, capsys):
+    corrupted(tmp_path, HUNAN_SCHEMA, replace('"additionalProperties": false,\n  "required"', '"additionalProperites": false,\n  "required"'))
+    code, out, _ = run(tmp_path, capsys, "validate", "--format", "json")
+    [finding] = json.loads(out)
+    assert finding["message"] == "「additionalProperites」不是 JSON Schema 2020-12 的关键字，会被忽略：是「additionalProperties」拼错了吗？自己加的注解请以 x- 开头"
 
 
 def test_a_broken_holidays_file_makes_workdays_a_usage_error(tmp_path, capsys):

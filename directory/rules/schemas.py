@@ -12,6 +12,7 @@ schema file is a finding at its own line and column, and no validator is built f
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import re
@@ -151,7 +152,50 @@ def _checked_schema(relative: str, text: str) -> tuple[object, tuple[Finding, ..
     if not isinstance(schema, dict):
         return schema, (Finding(relative, 1, 1, "schema-file", "JSON Schema 文件应为一个对象 { … }"),)
     document = Document(relative, schema, text)
-    return schema, tuple(_metaschema_finding(error, document) for error in METASCHEMA.iter_errors(schema))
+    findings = [_metaschema_finding(error, document) for error in METASCHEMA.iter_errors(schema)]
+    for parts, key in _unknown_keywords(schema, ()):
+        line, column = document.position(parts + (key, "<key>"))
+        guess = difflib.get_close_matches(key, sorted(KEYWORDS), n=1)
+        findings.append(Finding(relative, line, column, "schema-unknown-keyword",
+                                f"「{key}」不是 JSON Schema 2020-12 的关键字，会被忽略："
+                                + (f"是「{guess[0]}」拼错了吗？" if guess else "请检查拼写；")
+                                + "自己加的注解请以 x- 开头", json_path=json_path(parts + (key,))))
+    return schema, tuple(findings)
+
+
+# Every keyword of draft 2020-12 (and the two older ones its metaschema still accepts). The
+# metaschema allows any other key, so a misspelt `additionalProperties` would silently allow all.
+KEYWORDS = {
+    "$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary", "$comment", "$defs",
+    "prefixItems", "items", "contains", "additionalProperties", "properties", "patternProperties",
+    "dependentSchemas", "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not",
+    "unevaluatedItems", "unevaluatedProperties", "type", "const", "enum", "multipleOf", "maximum",
+    "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems",
+    "minItems", "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required",
+    "dependentRequired", "title", "description", "default", "deprecated", "readOnly", "writeOnly", "examples",
+    "format", "contentEncoding", "contentMediaType", "contentSchema", "definitions", "dependencies",
+}
+_SCHEMA_VALUED = {"items", "contains", "additionalProperties", "propertyNames", "if", "then", "else", "not",
+                  "unevaluatedItems", "unevaluatedProperties", "contentSchema"}
+_SCHEMA_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+_SCHEMA_LISTS = {"prefixItems", "allOf", "anyOf", "oneOf"}
+
+
+def _unknown_keywords(schema, parts: tuple):
+    """(path of the schema object, key) for every key that is neither a keyword nor an `x-` annotation."""
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        if key not in KEYWORDS and not key.startswith("x-"):
+            yield parts, key
+        elif key in _SCHEMA_VALUED:
+            yield from _unknown_keywords(value, parts + (key,))
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            for name, subschema in value.items():
+                yield from _unknown_keywords(subschema, parts + (key, name))
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            for index, subschema in enumerate(value):
+                yield from _unknown_keywords(subschema, parts + (key, index))
 
 
 def _metaschema_finding(error, document: Document) -> Finding:
