@@ -108,10 +108,11 @@ def _require_library(root: Path) -> None:
 
 def _calendar(root: Path):
     _require_library(root)
-    try:
-        return load_calendar(root)
-    except ValueError as error:  # holidays.yaml that staff edited by hand
-        raise UsageError(str(error)) from None
+    return load_calendar(root)  # problems of holidays.yaml are in .findings, printed with the others
+
+
+def _failed(findings) -> bool:
+    return any(f.severity == "error" for f in findings)
 
 
 def _validate(root: Path, args) -> int:
@@ -126,8 +127,9 @@ def _validate(root: Path, args) -> int:
     repository = load_repository(root, focus)
     findings = validate_repository(repository, args.today or today_in_china(), calendar)
     save_cache(repository)
-    if focus:
-        findings = [finding for finding in findings if within_focus(finding.path, focus)]
+    if focus:  # the rules files (scheme.yaml, schemas, common, holidays) concern every record: always shown
+        findings = [finding for finding in findings if within_focus(finding.path, focus) or _rules_file(finding.path)]
+    findings = sorted(set(findings) | set(calendar.findings))
     output = reporters.REPORTERS[args.format](findings)
     if output:
         print(output)
@@ -136,6 +138,10 @@ def _validate(root: Path, args) -> int:
         summary = f"{checked}：发现 {len(findings)} 个问题" if findings else f"{checked}：没有发现问题"
         print(summary, file=sys.stderr)
     return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _rules_file(path: str) -> bool:
+    return path.startswith("schemes/") and "/batches/" not in path
 
 
 def _report(root: Path, args) -> int:
@@ -153,7 +159,13 @@ def _report(root: Path, args) -> int:
         print(output)
     if args.format == "text" and not items:
         print("今天没有需要处理的事项。", file=sys.stderr)
-    return 0
+    # the rules files the report rests on; stderr, so that stdout stays the report (or its JSON)
+    from directory.rules.schemas import build_schemas
+    problems = sorted(set(calendar.findings) | set(build_schemas(root, repository.schemes)[1])
+                      | {f for f in repository.findings if _rules_file(f.path)})
+    if problems:
+        print(reporters.text(problems), file=sys.stderr)
+    return 1 if _failed(problems) else 0
 
 
 def _import(root: Path, args) -> int:
@@ -166,7 +178,10 @@ def _import(root: Path, args) -> int:
         print(f"directory：名录「{args.scheme}」不存在或不收录{KIND_NAMES[args.kind]}"
               f"（可用的名录：{'、'.join(sorted(schemes))}）", file=sys.stderr)
         return 2
-    _calendar(root)  # a malformed holidays.yaml is a usage error, reported before anything is read
+    calendar = _calendar(root)
+    if _failed(calendar.findings):  # reported before anything is read
+        print(reporters.text(list(calendar.findings)), file=sys.stderr)
+        return 1
     result = import_records(root, args.source, args.scheme, args.kind, args.force, today=args.today or today_in_china())
     output = reporters.REPORTERS[args.format](result.findings)
     if output:
@@ -216,6 +231,9 @@ def _relative(root: Path, path: Path) -> str:
 def _workdays(root: Path, args) -> int:
     try:
         calendar = load_calendar(root)
+        if _failed(calendar.findings):
+            print(reporters.text(list(calendar.findings)), file=sys.stderr)
+            return 2
         print(calendar.nth_working_day(args.start, args.n).isoformat())
     except (CalendarGap, ValueError) as error:
         print(f"directory：{error}", file=sys.stderr)
@@ -227,6 +245,10 @@ def _build(root: Path, args) -> int:
     from directory.site.build import BuildBusy, BuildError, build_site
 
     calendar = _calendar(root)
+    if _failed(calendar.findings):  # no site from working days counted on a broken calendar
+        print(reporters.text(list(calendar.findings)))
+        print("节假日安排文件有错误，未生成网站；原有的 site/ 保持不变", file=sys.stderr)
+        return 1
     try:
         result = build_site(root, args.today or today_in_china(), calendar)
     except BuildBusy as error:

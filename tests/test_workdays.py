@@ -1,5 +1,6 @@
 """Working-day calendar: PRC holidays and 调休, from chinese_calendar and holidays.yaml."""
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -16,8 +17,10 @@ def cal() -> WorkCalendar:
 
 
 def write_holidays(root: Path, text: str) -> Path:
+    """holidays.yaml in a library of its own, beside the schema it is checked against."""
     path = root / "schemes" / "_common" / "holidays.yaml"
     path.parent.mkdir(parents=True)
+    shutil.copy(REPO / "schemes" / "_common" / "holidays.schema.json", path.parent)
     path.write_text(text, encoding="utf-8")
     return root
 
@@ -169,17 +172,39 @@ def test_holidays_file_takes_precedence_over_the_package(tmp_path):
     assert cal.is_working_day(date(2026, 10, 1))  # a Thursday, 国庆 in the package
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "years: [2027]\n",
-        "years:\n  2027: {source: x, holidays: [2027-13-01], workdays: []}\n",
-        "years:\n  2027: {source: x, holidays: [2028-01-03], workdays: []}\n",
-        "years:\n  2027: {source: x, holidays: [2027-01-01]}\n",
-        "years:\n  2027: {source: x, holidays: [2027-01-09], workdays: [2027-01-09]}\n",
-        "years:\n  2027:\n\tsource: x\n",
-    ],
-)
-def test_malformed_holidays_file_raises_value_error_naming_the_file(tmp_path, text):
-    with pytest.raises(ValueError, match="holidays.yaml"):
-        load_calendar(write_holidays(tmp_path, text))
+def test_a_well_formed_holidays_file_has_no_findings(tmp_path):
+    assert load_calendar(write_holidays(tmp_path, YEAR_2027)).findings == ()
+
+
+# (holidays.yaml, rule, line, column, words of the message): each is a finding at file:line:col.
+MALFORMED = [
+    ("years: [2027]\n", "schema-type", 1, 8, "「各年安排」应为“键: 值”映射"),
+    ("years:\n  2027: {source: x, holidays: [2027-13-01], workdays: []}\n", "schema-format", 2, 32,
+     "「放假日期」「2027-13-01」不是有效日期"),
+    ("years:\n  2027: {source: x, holidays: [2028-01-03], workdays: []}\n", "holidays-file", 2, 32,
+     "2027 年的 holidays 中的 2028-01-03 不属于 2027 年"),
+    ("years:\n  2027: {source: x, holidays: [2027-01-01]}\n", "schema-required", 2, 9,
+     "缺少必填项「调休上班日期（workdays）」"),
+    ("years:\n  2027: {source: x, holidays: [2027-01-09], workdays: [2027-01-09]}\n", "holidays-file", 2, 56,
+     "2027-01-09 同时出现在 2027 年的 holidays 和 workdays 中"),
+    ("years:\n  2027: {holidays: [], workdays: []}\n", "schema-required", 2, 9, "缺少必填项「国务院办公厅通知文号」"),
+    ("years:\n  27: {source: x, holidays: [], workdays: []}\n", "schema-key", 2, 3, "「27」不符合要求：年份应为四位数字"),
+    ("years:\n  2027: {source: x, holiday: [], holidays: [], workdays: []}\n", "unknown-key", 2, 21, "未知字段「holiday」"),
+    ("- 2027-01-01\n", "schema-type", 1, 1, "「法定节假日与调休安排」应为“键: 值”映射"),
+    ("years:\n  2027:\n\tsource: x\n", "yaml-tab", 3, 1, "制表符"),
+]
+
+
+@pytest.mark.parametrize("text, rule, line, column, words", MALFORMED)
+def test_a_malformed_holidays_file_is_a_located_finding_not_an_exception(tmp_path, text, rule, line, column, words):
+    cal = load_calendar(write_holidays(tmp_path, text))
+    [finding] = [f for f in cal.findings if f.rule == rule]
+    assert (finding.path, finding.line, finding.column) == ("schemes/_common/holidays.yaml", line, column)
+    assert words in finding.message and finding.severity == "error"
+
+
+def test_a_year_with_a_problem_is_left_out_so_counting_into_it_is_a_gap_not_a_guess(tmp_path):
+    text = YEAR_2027 + "  2028:\n    source: x\n    holidays: [2027-05-03]\n    workdays: []\n"
+    cal = load_calendar(write_holidays(tmp_path, text))
+    assert [f.rule for f in cal.findings] == ["holidays-file"]
+    assert cal.covers(2027) and not cal.covers(2028)

@@ -60,10 +60,14 @@ def _batch_findings(repository: Repository, batch: Batch, validator, calendar: W
     try:
         end = publicity_end(batch, scheme, calendar)
     except CalendarGap as gap:
+        # Until the decision the end date is what the public notice states and objections run to:
+        # an error, fixed by entering the year in holidays.yaml. After it, only a check is lost.
         end = None
-        if publicity.get("end"):  # only an error when a written date cannot be checked
-            line, column = document.position(("publicity", "end"))
-            findings.append(Finding(batch.path, line, column, "calendar-gap", str(gap), "", "$.publicity.end"))
+        has_decision, end_written = bool(batch.section("decision").get("date")), bool(publicity.get("end"))
+        parts = ("publicity", "end") if end_written else ("publicity", "start")
+        line, column = document.position(parts)
+        findings.append(Finding(batch.path, line, column, "calendar-gap", f"无法推算公示截止日期：{gap}", "",
+                                json_path(parts), "warning" if has_decision and not end_written else "error"))
     written_end = parse_date(publicity.get("end"))
     if end and written_end and written_end != end:
         line, column = document.position(("publicity", "end"))

@@ -110,6 +110,8 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
     providers = root / "providers"
     for folder in sorted(p for p in providers.iterdir() if p.is_dir()) if providers.is_dir() else ():
         if folder.name not in repository.schemes:
+            if folder.name in loaded.unusable:
+                continue  # its scheme.yaml has findings; one there says more than one per record
             for path in _yaml_files(folder) + _yaml_files(folder / "experts"):
                 repository.findings.append(Finding(
                     display_path(root, path), 1, 1, "unknown-scheme",

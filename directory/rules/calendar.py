@@ -20,14 +20,17 @@ datetime.date(2025, 10, 9)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import chinese_calendar
-import yaml
+
+from directory.findings import Finding, json_path
+from directory.loading.yamlfile import load_file
+from directory.rules.schemas import rules_validators, schema_findings
 
 HOLIDAYS_FILE = Path("schemes/_common/holidays.yaml")
-_YEAR_KEYS = {"source", "holidays", "workdays"}
+HOLIDAYS_SCHEMA = "schemes/_common/holidays.schema.json"
 
 
 class CalendarGap(Exception):
@@ -61,6 +64,7 @@ class WorkCalendar:
     holidays: frozenset[date] = frozenset()  # 放假的工作日 (file years only)
     workdays: frozenset[date] = frozenset()  # 调休上班的周末 (file years only)
     years: frozenset[int] = frozenset()  # years declared in holidays.yaml
+    findings: tuple[Finding, ...] = ()  # problems of holidays.yaml; the CLI prints them
 
     def covers(self, year: int) -> bool:
         """True if either source has the schedule for ``year``.
@@ -119,7 +123,8 @@ class WorkCalendar:
 def load_calendar(root: Path) -> WorkCalendar:
     """Calendar from ``root/schemes/_common/holidays.yaml`` (missing file = no extra years).
 
-    Raises ValueError, with a Chinese message naming the file, if it is malformed.
+    Never raises: the file's problems are in ``.findings`` (file:line:col, in Chinese), and a year
+    with a problem is left out, so counting into it is a CalendarGap rather than a wrong date.
 
     >>> load_calendar(Path("/nonexistent")).years
     frozenset()
@@ -127,70 +132,51 @@ def load_calendar(root: Path) -> WorkCalendar:
     path = Path(root) / HOLIDAYS_FILE
     if not path.is_file():
         return WorkCalendar()
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: e.g. 2027-13-01
-        raise ValueError(f"{path}：无法读取或不是合法的 YAML（{exc}）") from None
-
-    def bad(msg: str) -> ValueError:
-        return ValueError(f"{path}：{msg}")
-
-    if data is None:
-        return WorkCalendar()
-    if not isinstance(data, dict) or set(data) != {"years"}:
-        raise bad("文件顶层应只有一个键 years")
-    years = data["years"] or {}
-    if not isinstance(years, dict):
-        raise bad("years 下应按年份列出各年的安排")
+    document, findings = load_file(path, HOLIDAYS_FILE.as_posix())
+    if document is None:
+        return WorkCalendar(findings=tuple(findings))
+    validators, problems = rules_validators(Path(root), "holidays.schema.json")
+    # the other shared schemas are reported by whoever uses them; the calendar needs only its own
+    findings += [problem for problem in problems if problem.path == HOLIDAYS_SCHEMA]
+    validator = validators["holidays.schema.json"]
+    if validator is None:   # the schema itself is missing or broken: the file cannot be checked
+        return WorkCalendar(findings=tuple(sorted(findings)))
+    structure = schema_findings(validator, document, None)
+    if structure or not isinstance(document.data, dict):
+        return WorkCalendar(findings=tuple(sorted(findings + structure)))
 
     holidays: set[date] = set()
     workdays: set[date] = set()
     declared: set[int] = set()
-    for key, entry in years.items():
-        year = _as_year(key)
-        if year is None:
-            raise bad(f"年份 {key!r} 不是四位数字年份")
-        if year in declared:
-            raise bad(f"{year} 年重复出现")
-        if not isinstance(entry, dict) or set(entry) != _YEAR_KEYS:
-            raise bad(f"{year} 年应恰好包含 source、holidays、workdays 三项")
-        if not isinstance(entry["source"], str) or not entry["source"].strip():
-            raise bad(f"{year} 年的 source 应填写国务院办公厅通知文号")
-        off = _dates(entry["holidays"], year, f"{year} 年的 holidays", bad)
-        on = _dates(entry["workdays"], year, f"{year} 年的 workdays", bad)
-        if off & on:
-            both = "、".join(sorted(d.isoformat() for d in off & on))
-            raise bad(f"{both} 同时出现在 {year} 年的 holidays 和 workdays 中")
+    for key, entry in (document.data.get("years") or {}).items():
+        year = int(key)
+        problems = []
+
+        def bad(parts: tuple, message: str) -> None:
+            line, column = document.position(("years", key) + parts)
+            problems.append(Finding(document.path, line, column, "holidays-file", message,
+                                    json_path=json_path(("years", key) + parts)))
+
+        off = _dates(entry["holidays"], year, f"{year} 年的 holidays", ("holidays",), bad)
+        on = _dates(entry["workdays"], year, f"{year} 年的 workdays", ("workdays",), bad)
+        for index, item in enumerate(entry["workdays"]):
+            if date.fromisoformat(item) in off:
+                bad(("workdays", index), f"{item} 同时出现在 {year} 年的 holidays 和 workdays 中")
+        findings += problems
+        if problems:
+            continue
         declared.add(year)
         holidays |= off
         workdays |= on
-    return WorkCalendar(frozenset(holidays), frozenset(workdays), frozenset(declared))
+    return WorkCalendar(frozenset(holidays), frozenset(workdays), frozenset(declared), tuple(sorted(findings)))
 
 
-def _as_year(key: object) -> int | None:
-    if isinstance(key, str) and key.strip().isdigit():
-        key = int(key)
-    if isinstance(key, int) and not isinstance(key, bool) and 1000 <= key <= 9999:
-        return key
-    return None
-
-
-def _dates(items: object, year: int, what: str, bad) -> set[date]:
-    if items is None:
-        return set()
-    if not isinstance(items, list):
-        raise bad(f"{what} 应为日期列表，如 [{year}-01-01]")
+def _dates(items: list[str], year: int, what: str, parts: tuple, bad) -> set[date]:
+    """The dates of one list (the schema has checked they are dates); each must lie in `year`."""
     out = set()
-    for item in items:
-        d = item if type(item) is date else None
-        if isinstance(item, str):
-            try:
-                d = datetime.strptime(item.strip(), "%Y-%m-%d").date()
-            except ValueError:
-                d = None
-        if d is None:
-            raise bad(f"{what} 中的 {item!r} 不是 YYYY-MM-DD 格式的日期")
-        if d.year != year:
-            raise bad(f"{what} 中的 {d.isoformat()} 不属于 {year} 年")
-        out.add(d)
+    for index, item in enumerate(items):
+        day = date.fromisoformat(item)
+        if day.year != year:
+            bad(parts + (index,), f"{what} 中的 {day.isoformat()} 不属于 {year} 年")
+        out.add(day)
     return out

@@ -5,26 +5,40 @@ a scheme schema `$ref`s shared definitions and the scheme's own vocabularies in 
 so every list of allowed values is written once. Messages come from the schemas' Chinese `title`
 and `x-hint`; `x-rule` names the rule id, `x-basis` an article of the scheme's document and
 `x-standard` a national standard.
+
+The schema files are checked too, before any is used: each against the draft 2020-12 metaschema
+(unknown `type`s, regexes that do not compile), and every `$ref` must lead somewhere. A broken
+schema file is a finding at its own line and column, and no validator is built from it.
 """
 from __future__ import annotations
 
+import difflib
+import functools
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urldefrag, urljoin
 
 from jsonschema import Draft202012Validator
 from referencing import Registry
+from referencing.exceptions import PointerToNowhere, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from directory.findings import Finding, json_path
 from directory.rules.codes import format_checker
 from directory.loading.yamlfile import Document
-from directory.rules.schemes import Scheme
+
+if TYPE_CHECKING:  # schemes.py checks scheme.yaml with this module: Scheme is named in type hints only
+    from directory.rules.schemes import Scheme
 
 BASE_URI = "https://directory.invalid/"   # a name only: nothing is ever fetched
 TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "true 或 false",
               "object": "“键: 值”映射", "array": "列表", "null": "空值"}
+# The metaschema, with its `format: regex` asserted: a `pattern` that Python cannot compile would
+# otherwise only fail when the first record is checked against it.
+METASCHEMA = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @dataclass
@@ -36,68 +50,237 @@ class SchemaSet:
 
 
 def build_schemas(root: Path, schemes: dict[str, Scheme]) -> tuple[SchemaSet, list[Finding]]:
-    findings: list[Finding] = []
-    resources = []
-    contents: dict[str, dict] = {}
-    for path in sorted((root / "schemes").glob("*/*.schema.json")):
-        relative = path.relative_to(root).as_posix()
-        try:
-            schema = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            line = getattr(error, "lineno", 1)
-            column = getattr(error, "colno", 1)
-            findings.append(Finding(relative, line, column, "schema-file", f"JSON Schema 文件无法读取：{error}"))
-            continue
-        contents[relative] = schema
-        resources.append((BASE_URI + relative, DRAFT202012.create_resource(schema)))
-    for scheme in schemes.values():
-        resources.append((BASE_URI + f"schemes/{scheme.id}/scheme.yaml", DRAFT202012.create_resource(scheme.raw)))
-    registry = Registry().with_resources(resources).crawl()
-
-    checker = format_checker()
-
-    def compile_schema(relative: str) -> Draft202012Validator | None:
-        if relative not in contents:
-            if not any(f.path == relative for f in findings):  # unreadable files are reported already
-                findings.append(Finding(relative, 1, 1, "schema-file", "找不到 JSON Schema 文件"))
-            return None
-        schema = _inline_references(contents[relative], registry.resolver(BASE_URI + relative))
-        return Draft202012Validator(schema, format_checker=checker)
-
+    files = SchemaFiles(root, "*/*.schema.json",
+                        {f"schemes/{scheme.id}/scheme.yaml": scheme.raw for scheme in schemes.values()})
     validators = {}
     for scheme in schemes.values():
         for kind, file_name in scheme.kinds.items():
-            validator = compile_schema(f"schemes/{scheme.id}/{file_name}")
+            validator = files.compile(f"schemes/{scheme.id}/{file_name}")
             if validator is not None:
                 validators[(scheme.id, kind)] = validator
-    batch_validator = compile_schema("schemes/_common/batch.schema.json")
-    return SchemaSet(validators, batch_validator), findings
+    batch_validator = files.compile("schemes/_common/batch.schema.json")
+    return SchemaSet(validators, batch_validator), files.findings
+
+
+def rules_validators(root: Path, *names: str) -> tuple[dict[str, Draft202012Validator | None], list[Finding]]:
+    """Validators for rules files, from `schemes/_common/<name>` (scheme, common, holidays schemas).
+
+    A name maps to None, with findings, when its schema is missing or broken.
+    """
+    files = SchemaFiles(root, "_common/*.schema.json")
+    return {name: files.compile(f"schemes/_common/{name}") for name in names}, files.findings
+
+
+class SchemaFiles:
+    """The JSON Schema files matching `pattern` under `schemes/`, read and checked once.
+
+    `extra` adds documents that are not schema files but are `$ref`ed (each scheme's scheme.yaml).
+    """
+
+    def __init__(self, root: Path, pattern: str, extra: dict[str, object] | None = None):
+        self.findings: list[Finding] = []
+        self.documents: dict[str, Document] = {}    # readable JSON, for positions
+        self.broken: set[str] = set()               # unreadable or against the metaschema
+        for path in sorted((root / "schemes").glob(pattern)):
+            relative = path.relative_to(root).as_posix()
+            document, problems = _read_schema_file(path, relative)
+            self.findings += problems
+            if document is not None:
+                self.documents[relative] = document
+            if document is None or problems:
+                self.broken.add(relative)
+        resources = [(BASE_URI + relative, DRAFT202012.create_resource(document.data))
+                     for relative, document in self.documents.items() if relative not in self.broken]
+        resources += [(BASE_URI + relative, DRAFT202012.create_resource(data)) for relative, data in (extra or {}).items()]
+        self.registry = Registry().with_resources(resources).crawl()
+        self._checker = format_checker()
+
+    def compile(self, relative: str) -> Draft202012Validator | None:
+        if relative in self.broken:
+            return None     # reported at the file already
+        if relative not in self.documents:
+            self.findings.append(Finding(relative, 1, 1, "schema-file", "找不到 JSON Schema 文件"))
+            return None
+        uri = BASE_URI + relative
+        try:
+            schema = _inline_references(self.documents[relative].data, self.registry.resolver(uri), (uri, ()))
+        except _ReferenceProblem as problem:
+            if problem.target not in self.broken:  # a $ref into a broken file: reported at that file
+                self.findings.append(self._reference_finding(problem))
+            return None
+        return Draft202012Validator(schema, format_checker=self._checker)
+
+    def _reference_finding(self, problem: _ReferenceProblem) -> Finding:
+        """Where the `$ref` stands that leads nowhere, and what is missing."""
+        uri, parts = problem.where
+        relative = _relative(uri)
+        document = self.documents.get(relative)
+        line, column = document.position(parts + ("$ref",)) if document else (1, 1)
+        fragment = urldefrag(urljoin(uri, problem.ref))[1]
+        target = problem.target
+        if problem.cycle:
+            message = f"「$ref: {problem.ref}」嵌套过深：是否循环引用？"
+        elif isinstance(problem.cause, PointerToNowhere) or target in self.documents:
+            message = f"「$ref: {problem.ref}」指向的「{unquote(fragment) or '/'}」在 {target} 中不存在：请检查拼写"
+        else:
+            message = f"「$ref: {problem.ref}」指向的文件 {target} 不存在：请检查文件名和相对路径"
+        return Finding(relative, line, column, "schema-ref", message, json_path=json_path(parts + ("$ref",)))
+
+
+def _read_schema_file(path: Path, relative: str) -> tuple[Document | None, list[Finding]]:
+    """One schema file: JSON for the content, the same text read as YAML (JSON is YAML) for positions."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None, [Finding(relative, 1, 1, "schema-file", "JSON Schema 文件无法读取：请用 UTF-8 保存")]
+    schema, findings = _checked_schema(relative, text)
+    return (None if schema is _UNREADABLE else Document(relative, schema, text)), list(findings)
+
+
+_UNREADABLE = object()
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_schema(relative: str, text: str) -> tuple[object, tuple[Finding, ...]]:
+    """The parsed schema and its metaschema findings, remembered per file content: the metaschema
+    check takes about 10 ms a file and every command reads the schema files more than once."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as error:
+        return _UNREADABLE, (Finding(relative, error.lineno, error.colno, "schema-file",
+                                     f"JSON Schema 文件不是合法的 JSON（{error.msg}）：常见原因是多了或少了逗号、引号、括号"),)
+    if not isinstance(schema, dict):
+        return schema, (Finding(relative, 1, 1, "schema-file", "JSON Schema 文件应为一个对象 { … }"),)
+    document = Document(relative, schema, text)
+    findings = [_metaschema_finding(error, document) for error in METASCHEMA.iter_errors(schema)]
+    for parts, key in _unknown_keywords(schema, ()):
+        line, column = document.position(parts + (key, "<key>"))
+        guess = difflib.get_close_matches(key, sorted(KEYWORDS), n=1)
+        findings.append(Finding(relative, line, column, "schema-unknown-keyword",
+                                f"「{key}」不是 JSON Schema 2020-12 的关键字，会被忽略："
+                                + (f"是「{guess[0]}」拼错了吗？" if guess else "请检查拼写；")
+                                + "自己加的注解请以 x- 开头", json_path=json_path(parts + (key,))))
+    return schema, tuple(findings)
+
+
+# Every keyword of draft 2020-12 (and the two older ones its metaschema still accepts). The
+# metaschema allows any other key, so a misspelt `additionalProperties` would silently allow all.
+KEYWORDS = {
+    "$schema", "$id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary", "$comment", "$defs",
+    "prefixItems", "items", "contains", "additionalProperties", "properties", "patternProperties",
+    "dependentSchemas", "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not",
+    "unevaluatedItems", "unevaluatedProperties", "type", "const", "enum", "multipleOf", "maximum",
+    "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems",
+    "minItems", "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required",
+    "dependentRequired", "title", "description", "default", "deprecated", "readOnly", "writeOnly", "examples",
+    "format", "contentEncoding", "contentMediaType", "contentSchema", "definitions", "dependencies",
+}
+_SCHEMA_VALUED = {"items", "contains", "additionalProperties", "propertyNames", "if", "then", "else", "not",
+                  "unevaluatedItems", "unevaluatedProperties", "contentSchema"}
+_SCHEMA_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+_SCHEMA_LISTS = {"prefixItems", "allOf", "anyOf", "oneOf"}
+
+
+def _unknown_keywords(schema, parts: tuple):
+    """(path of the schema object, key) for every key that is neither a keyword nor an `x-` annotation."""
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        if key not in KEYWORDS and not key.startswith("x-"):
+            yield parts, key
+        elif key in _SCHEMA_VALUED:
+            yield from _unknown_keywords(value, parts + (key,))
+        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            for name, subschema in value.items():
+                yield from _unknown_keywords(subschema, parts + (key, name))
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            for index, subschema in enumerate(value):
+                yield from _unknown_keywords(subschema, parts + (key, index))
+
+
+def _metaschema_finding(error, document: Document) -> Finding:
+    """A schema file against the JSON Schema 2020-12 metaschema, in words staff can act on."""
+    parts = tuple(error.absolute_path)
+    keyword = next((part for part in reversed(parts) if isinstance(part, str)), "")
+    position_parts = parts
+    if error.validator == "format" and error.validator_value == "regex":
+        rule = "schema-regex"
+        pattern = error.instance
+        if isinstance(error.instance, dict):   # patternProperties: the keys are the regexes
+            pattern = next((key for key in error.instance if not _compiles(key)), "")
+            position_parts = parts + (pattern, "<key>")
+        message = f"正则表达式「{pattern}」写得不对，无法使用（{error.cause}）"
+    elif keyword == "type" and parts[-2:-1] != ("properties",):   # not a property named "type"
+        rule = "schema-unknown-type"
+        message = f"「type」的值 {json.dumps(error.instance, ensure_ascii=False)} 不是 JSON Schema 的类型：可用 {'、'.join(TYPE_NAMES)}"
+    elif error.validator == "type":
+        rule = "schema-metaschema"
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        shown = json.dumps(error.instance, ensure_ascii=False)
+        message = (f"关键字「{keyword}」的值应为{'或'.join(TYPE_NAMES.get(name, name) for name in expected)}，"
+                   f"现为 {shown[:40]}")
+    else:
+        rule = "schema-metaschema"
+        message = f"关键字「{keyword or '（顶层）'}」的值不符合 JSON Schema 2020-12 的规定（{error.validator}）"
+    line, column = document.position(position_parts)
+    return Finding(document.path, line, column, rule, message, json_path=json_path(parts))
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
 
 
 ANNOTATIONS = {"title", "description", "x-hint", "x-basis", "x-standard", "x-rule", "x-private", "$comment"}
 
 
-def _inline_references(schema, resolver, depth: int = 0):
+class _ReferenceProblem(Exception):
+    """A `$ref` that leads nowhere (or round in circles); `where` is (file URI, path in that file)."""
+
+    def __init__(self, where: tuple[str, tuple], ref: str, cause: Exception | None = None, cycle: bool = False):
+        super().__init__(ref)
+        self.where, self.ref, self.cause, self.cycle = where, ref, cause, cycle
+        self.target = _relative(urldefrag(urljoin(where[0], ref))[0])   # the file it points into
+
+
+def _relative(uri: str) -> str:
+    """A registry URI back to the repository-relative path it was named after."""
+    return uri[len(BASE_URI):] if uri.startswith(BASE_URI) else uri
+
+
+def _inline_references(schema, resolver, where: tuple[str, tuple], depth: int = 0):
     """The schema with every `$ref` replaced by what it points to.
 
     Resolving references is about half of jsonschema's time per record; our schemas are not
     recursive, so each is resolved once here instead. Annotations written beside a `$ref` (a
     `title`) override the target's; other keywords beside it are kept with the target in `allOf`.
+    `where` (file URI, path inside it) follows along only to say where a broken `$ref` stands.
     """
-    if depth > 50:
-        raise ValueError("JSON Schema 的 $ref 嵌套过深（是否循环引用？）")
+    uri, parts = where
     if isinstance(schema, list):
-        return [_inline_references(item, resolver, depth + 1) for item in schema]
+        return [_inline_references(item, resolver, (uri, parts + (index,)), depth + 1) for index, item in enumerate(schema)]
     if not isinstance(schema, dict):
         return schema
+    inner = {key: _inline_references(value, resolver, (uri, parts + (key,)), depth + 1)
+             for key, value in schema.items() if key != "$ref"}
     if "$ref" not in schema:
-        return {key: _inline_references(value, resolver, depth + 1) for key, value in schema.items()}
-    resolved = resolver.lookup(schema["$ref"])
-    target = _inline_references(resolved.contents, resolved.resolver, depth + 1)
-    siblings = {key: _inline_references(value, resolver, depth + 1) for key, value in schema.items() if key != "$ref"}
-    if set(siblings) - ANNOTATIONS:
-        return {"allOf": [target], **siblings}
-    return {**target, **siblings}
+        return inner
+    reference = schema["$ref"]
+    if depth > 50:
+        raise _ReferenceProblem(where, reference, cycle=True)
+    try:
+        resolved = resolver.lookup(reference)
+    except Unresolvable as error:
+        raise _ReferenceProblem(where, reference, error) from None
+    target_uri, fragment = urldefrag(urljoin(uri, reference))
+    target_parts = tuple(unquote(part).replace("~1", "/").replace("~0", "~") for part in fragment.split("/")[1:])
+    target = _inline_references(resolved.contents, resolved.resolver, (target_uri, target_parts), depth + 1)
+    if set(inner) - ANNOTATIONS:
+        return {"allOf": [target], **inner}
+    return {**target, **inner}
 
 
 def schema_findings(validator: Draft202012Validator, document: Document, scheme: Scheme | None) -> list[Finding]:
@@ -136,7 +319,12 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
     message = ""
     position_parts = parts
 
-    if kind == "required":
+    if "propertyNames" in error.schema_path:   # a key that breaks the rule for keys: point at the key
+        rule = "schema-key"
+        hint = error.schema.get("x-hint")
+        message = f"「{title}」中的「{error.instance}」不符合要求" + (f"：{hint}" if hint else "")
+        position_parts = parts + (error.instance, "<key>")
+    elif kind == "required":
         missing = _quoted(error.message)
         _, missing_title = describe(validator, parts + (missing,))
         rule = "schema-required"
@@ -147,7 +335,8 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
             message += f"：状态为 {error.instance['status']} 时必须填写"
             position_parts = parts + ("status",)
     elif kind in ("additionalProperties", "unevaluatedProperties"):
-        allowed = set(schema.get("properties", {}))
+        # the keys allowed where the error arose: in an if/then branch these are the branch's own
+        allowed = set(error.schema.get("properties") or schema.get("properties", {}))
         unknown = [key for key in error.instance if key not in allowed] or [_quoted(error.message)]
         rule = "unknown-key"
         position_parts = parts + (unknown[0], "<key>")
@@ -190,8 +379,6 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
             seen.add(key)
         message = f"「{title}」有重复项「{'、'.join(map(str, repeated))}」"
         rule = "schema-duplicate-item"
-    elif kind == "propertyNames":
-        message = f"「{title}」中的「{error.instance}」不符合要求" + (f"：{schema.get('x-hint')}" if schema.get("x-hint") else "")
     else:
         message = f"「{title}」不符合要求（{error.message}）"
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field as dataclass_field
 from datetime import date
 from pathlib import Path
 
-from directory.findings import Finding
+from directory.findings import Finding, json_path
 from directory.loading.yamlfile import Document, load_file
 from directory.rules.dates import parse_date, years_end
+from directory.rules.schemas import rules_validators, schema_findings
 
 
 KIND_NAMES = {"provider": "服务机构", "expert": "专家"}   # record kinds, as staff call them
@@ -206,33 +207,97 @@ class LoadedSchemes:
     schemes: dict[str, Scheme]
     common: dict
     findings: list[Finding]
+    unusable: set[str] = dataclass_field(default_factory=set)  # folders whose scheme.yaml has errors
 
 
 def load_schemes(root: Path) -> LoadedSchemes:
-    """Read every `schemes/*/scheme.yaml`; a broken scheme file becomes findings, not a crash."""
-    findings: list[Finding] = []
+    """Read `schemes/_common/common.yaml` and every `schemes/*/scheme.yaml`.
+
+    Each is checked against its schema in `schemes/_common/` first (scheme.schema.json,
+    common.schema.json); a file with errors becomes findings at its line and column, and a scheme
+    whose file has errors (or cannot be checked: its schema is missing or broken) is left out
+    rather than half-built.
+    """
+    validators, findings = rules_validators(root, "scheme.schema.json", "common.schema.json")
     schemes: dict[str, Scheme] = {}
-    common_path = root / "schemes" / "_common" / "common.yaml"
+    unusable: set[str] = set()
     common: dict = {}
+    common_path = root / "schemes" / "_common" / "common.yaml"
     if common_path.exists():
-        document, problems = load_file(common_path, display_path(root, common_path))
+        validator = validators["common.schema.json"]
+        document, problems = _rules_document(root, common_path, validator)
         findings += problems
-        if document and isinstance(document.data, dict):
+        if document is not None and validator is not None and not problems:
             common = document.data
+    validator = validators["scheme.schema.json"]
     for scheme_file in sorted((root / "schemes").glob("*/scheme.yaml")):
         if scheme_file.parent.name.startswith("_"):
             continue
-        display = display_path(root, scheme_file)
-        document, problems = load_file(scheme_file, display)
+        document, problems = _rules_document(root, scheme_file, validator)
         findings += problems
-        if document is None:
+        folder_id = scheme_file.parent.name
+        unusable.add(folder_id)   # until it is built
+        if document is None or validator is None or any(problem.severity == "error" for problem in problems):
+            continue  # an unchecked scheme file is not used either: its schema's findings say why
+        problems = _reference_findings(document, scheme_file.parent)
+        if problems:
+            findings += problems
             continue
         try:
-            schemes[scheme_file.parent.name] = _scheme_from(document, scheme_file.parent, common)
+            schemes[folder_id] = _scheme_from(document, scheme_file.parent, common)
+            unusable.discard(folder_id)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            findings.append(Finding(display, 1, 1, "scheme-file",
-                                    f"名录规则文件不完整或格式不对：{error!r}"))
-    return LoadedSchemes(schemes, common, findings)
+            # the schema let it pass, yet _scheme_from cannot read it: the schema is looser than the code
+            missing = f"缺少「{error.args[0]}」" if isinstance(error, KeyError) and error.args else "不完整或格式不对"
+            findings.append(Finding(document.path, 1, 1, "scheme-file",
+                                    f"名录规则文件{missing}：请对照 schemes/_common/scheme.schema.json 和其他名录的 scheme.yaml 检查"))
+    return LoadedSchemes(schemes, common, findings, unusable)
+
+
+def _reference_findings(document: Document, folder: Path) -> list[Finding]:
+    """What a schema cannot say about a scheme.yaml: the names in it must lead somewhere."""
+    data = document.data
+    findings = []
+
+    def at(parts: tuple, rule: str, message: str) -> None:
+        line, column = document.position(parts)
+        findings.append(Finding(document.path, line, column, rule, message, json_path=json_path(parts)))
+
+    if data["id"] != folder.name:
+        at(("id",), "scheme-id-mismatch", f"名录编号「{data['id']}」应与文件夹名「{folder.name}」相同")
+    for kind, spec in data["kinds"].items():
+        file_name = spec["schema"] if isinstance(spec, dict) else spec
+        if not (folder / file_name).is_file():
+            at(("kinds", kind), "scheme-reference", f"找不到{KIND_NAMES[kind]}的 JSON Schema 文件「{file_name}」：应在本文件夹中")
+    vocabularies = data.get("vocabularies", {})
+    for kind, conditions in data.get("conditions", {}).items():
+        if kind not in data["kinds"]:
+            at(("conditions", kind, "<key>"), "scheme-reference",
+               f"本名录不收录{KIND_NAMES[kind]}（kinds 中没有 {kind}），却写了{KIND_NAMES[kind]}的入库条件")
+        for index, condition in enumerate(conditions):
+            if condition["kind"] != "at_least":
+                continue
+            order = condition["order"]
+            if order not in vocabularies:
+                at(("conditions", kind, index, "order"), "scheme-reference",
+                   f"条件 {condition['id']} 的排序依据「{order}」不在 vocabularies 中：可用的有 {'、'.join(vocabularies) or '（无）'}")
+            elif condition["min"] not in vocabularies[order]["enum"]:
+                at(("conditions", kind, index, "min"), "scheme-reference",
+                   f"条件 {condition['id']} 的下限「{condition['min']}」不是「{order}」的可选值：{'、'.join(vocabularies[order]['enum'])}")
+    return findings
+
+
+def _rules_document(root: Path, path: Path, validator) -> tuple[Document | None, list[Finding]]:
+    """A rules file loaded like a record (positions kept) and checked against its schema."""
+    document, findings = load_file(path, display_path(root, path))
+    if document is None:
+        return None, findings
+    if not isinstance(document.data, dict):
+        return None, findings + [Finding(document.path, 1, 1, "yaml-not-mapping",
+                                         "文件内容应为“键: 值”的映射，而不是列表或单个值")]
+    if validator is not None:
+        findings += schema_findings(validator, document, None)
+    return document, findings
 
 
 def _scheme_from(document: Document, folder: Path, common: dict | None = None) -> Scheme:

@@ -13,7 +13,7 @@ from directory.rules.dates import parse_date
 from directory.lifecycle.derive import derive, publicity_end, publicity_state
 from directory.lifecycle.periodic import falls_short, service_years, standing
 from directory.library.repository import Repository
-from directory.rules.calendar import CalendarGap, WorkCalendar
+from directory.rules.calendar import HOLIDAYS_FILE, CalendarGap, WorkCalendar
 
 KIND_TITLES = {
     "publicity-upcoming": "即将开始公示的批次",
@@ -37,6 +37,7 @@ KIND_TITLES = {
     "calendar-gap": "节假日安排缺失",
     "document-expiring": "管理办法即将到期",
     "document-expired": "管理办法已到期",
+    "calendar-next-year": "下一年放假安排待录入",
 }
 
 
@@ -54,7 +55,7 @@ class ReportItem:
 
 def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                  scheme_filter: str | None = None) -> list[ReportItem]:
-    items: list[ReportItem] = []
+    items: list[ReportItem] = _next_year_items(repository.common, calendar, today)
 
     for scheme_id, scheme in sorted(repository.schemes.items()):
         if scheme_filter and scheme_id != scheme_filter:
@@ -251,6 +252,18 @@ def _complaint_items(record, scheme, add) -> None:
             add("complaints", days[index], f"{first} 至 {days[index]} 经查属实的投诉 {needed} 次（{rule['within_months']} 个月内）",
                 rule["action"], scheme.cite(rule["basis"]))
             return
+def _next_year_items(common: dict, calendar: WorkCalendar, today: date) -> list[ReportItem]:
+    """From `holiday_reminder_from` (common.yaml, e.g. "11-01") on, remind staff to enter next
+    year's 放假安排 while no source covers it: the State Council publishes it late in the year, and
+    every working-day deadline reaching into January needs it."""
+    start = common.get("holiday_reminder_from")
+    next_year = today.year + 1
+    if not start or today.isoformat()[5:] < start or calendar.covers(next_year):
+        return []
+    return [ReportItem(f"{next_year}-01-01", "_common", "calendar-next-year", "holidays", HOLIDAYS_FILE.as_posix(),
+                       f"{next_year} 年的放假与调休安排尚未录入：国务院办公厅通知发布后，请补充到 {HOLIDAYS_FILE.as_posix()}，"
+                       f"否则 {next_year} 年的公示截止日期无法推算", "录入放假安排",
+                       f"国务院办公厅关于{next_year}年部分节假日安排的通知")]
 
 
 def _grade_items(record, scheme, life, add) -> None:
