@@ -107,11 +107,11 @@ def test_a_file_name_starting_with_colons_does_not_start_a_text_line(library, ca
     assert not [line for line in lines if line.lstrip().startswith("::")]
 
 
-def test_a_usage_error_quoting_a_broken_settings_file_is_one_line(library, capsys):
+def test_a_broken_settings_file_is_a_located_finding_on_one_line(library, capsys):
     library.write("schemes/_common/holidays.yaml", "years:\n  2026: {source: x,\n::error::伪造 a: b\n")
-    assert main(["--root", str(library.root), "validate"]) == 2
-    [line] = capsys.readouterr().err.splitlines()
-    assert line.startswith("directory：") and "holidays.yaml" in line and "\\n" in line
+    assert main(["--root", str(library.root), "validate"]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("schemes/_common/holidays.yaml:3:1: error[yaml-syntax]")
 
 
 def test_the_staff_report_text_keeps_each_item_on_one_line():

@@ -59,7 +59,7 @@ BROKEN = [
     ("hebei-sme-youzhi", "  - {period: 2025-Q4, submitted: 2025-12-10}", "  - {period: 2025-12, submitted: 2025-12-10}", "report-period-cadence"),
     ("hunan-sme-hexin", "id: cs-zhiyuan", "id: CS_zhiyuan", "record-id"),
     ("hubei-sme-yanxuan", "  satisfaction_pct: 90", "  satisfaction_pct: 101", "schema-range"),
-    ("hebei-sme-youzhi", "grades: {2025: A}", "grades: {25: A}", "schema-pattern"),   # a year is 4 digits
+    ("hebei-sme-youzhi", "grades: {2025: A}", "grades: {25: A}", "schema-key"),   # a year is 4 digits
     ("hubei-sme-yanxuan", "  status: recognized", "  status: recognized\nwaivers:\n  - {condition: office-size, reason: 获得表彰}", "waiver-unknown"),
     # references and consistency
     ("hunan-sme-hexin", "  batch: t-2025\n  certificate_no", "  certificate_no", "batch-missing"),

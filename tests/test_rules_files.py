@@ -17,7 +17,7 @@ from conftest import REPO, edit, good_record, line_of
 from directory.cli import main
 from directory.library.repository import load_repository
 from directory.rules.calendar import load_calendar
-from directory.rules.conditions import CHECKS
+from directory.rules.conditions import CHECKS, CROSS_RECORD_KINDS
 from directory.rules.schemes import KIND_NAMES
 from directory.staff.report import build_report
 
@@ -59,8 +59,9 @@ BROKEN = [
     pytest.param(HUNAN, replace("region:\n  prefix: \"43\"\n  name: 湖南省\n  basis: 第九条（一）\n", ""), "schema-required",
                  "id: hunan-sme-hexin", id="missing required section"),
     pytest.param(HUNAN, replace("  prefix: \"43\"", "  prefix: 43"), "yaml-unquoted-number", "prefix: 43", id="unquoted prefix"),
-    pytest.param(HUNAN, replace("  cadence: monthly", "  cadence: weekly"), "schema-enum", "cadence: weekly", id="unknown cadence"),
-    pytest.param(HUNAN, replace("  due_day: 10\n", ""), "schema-required", "cadence: monthly", id="monthly without due day"),
+    pytest.param(HUNAN, replace("  period: month", "  period: weekly"), "schema-enum", "period: weekly", id="unknown report period"),
+    pytest.param(HUNAN, replace("  period: month\n", ""), "schema-required", "due_months_after: 1", id="reporting without its period"),
+    pytest.param(HUNAN, replace("  due_day: 10", "  due_day: 32"), "schema-any-of", "due_day: 32", id="a due day past any month"),
     pytest.param(HUNAN, replace("    enum: [事业单位,", "    enmu: [事业单位,"), "unknown-key", "enmu:", id="misspelt vocabulary key"),
     pytest.param(HUNAN, replace("id: hunan-sme-hexin", "id: hunan-hexin"), "scheme-id-mismatch", "id: hunan-hexin", id="id is not the folder"),
     pytest.param(HUNAN, replace("  provider: provider.schema.json", "  provider: providers.schema.json"), "scheme-reference",
@@ -73,6 +74,10 @@ BROKEN = [
                  id="conditions for a kind the scheme does not take"),
     pytest.param(HUNAN, whole("- id: hunan-sme-hexin\n- title: x\n"), "yaml-not-mapping", 1, id="scheme.yaml is a list"),
     pytest.param(HUNAN, whole(""), "yaml-empty", 1, id="empty scheme.yaml"),
+    pytest.param(HUNAN, replace("    - {id: premises-area, kind: minimum, field: facts.area_m2, min: 150,",
+                                "    - {id: premises-area, kind: any_of, any_of: [{kind: minimum, field: facts.area_m2, mni: 150}, "
+                                "{kind: minimum, field: facts.area_m2, min: 150}], field: facts.area_m2, min: 150,"),
+                 "unknown-key", "any_of: [{kind: minimum", id="any_of with keys its kind does not take"),
     pytest.param(HUNAN, replace("title: 湖南省中小微企业核心服务机构\n", "title: 湖南: 核心\n"), "yaml-syntax", "title: 湖南: 核心",
                  id="yaml syntax error"),
     pytest.param(HUNAN_SCHEMA, replace("defs.schema.json#/$defs/postal_code", "defs.schema.json#/$defs/postal_cod"), "schema-ref",
@@ -92,8 +97,8 @@ BROKEN = [
                  "schema-unknown-keyword", "additionalProperites", id="misspelt keyword"),
     pytest.param(HUNAN_SCHEMA, replace('"type": "object",\n  "additionalProperties": false,', '"type": "object"\n  "additionalProperties": false,'),
                  "schema-file", '"additionalProperties": false,', id="invalid JSON"),
-    pytest.param("schemes/_common/scheme.schema.json", replace('"title": "名录名称", "type": "string"', '"title": "名录名称", "type": "text"'),
-                 "schema-unknown-type", '"title": "名录名称"', id="the scheme schema itself is broken"),
+    pytest.param("schemes/_common/scheme.schema.json", replace('"title": "名录名称",\n      "type": "string"', '"title": "名录名称",\n      "type": "text"'),
+                 "schema-unknown-type", '"type": "text"', id="the scheme schema itself is broken"),
     pytest.param("schemes/_common/holidays.schema.json", replace('"source": {"title": "国务院办公厅通知文号", "type": "string"',
                  '"source": {"title": "国务院办公厅通知文号", "type": "txt"'), "schema-unknown-type", '"type": "txt"', id="the holidays schema is broken"),
     pytest.param(COMMON, replace("expiring_soon_days: 90", "expiring_soon_days: ninety"), "schema-type", "expiring_soon_days", id="common.yaml wrong type"),
@@ -151,8 +156,8 @@ def test_a_misspelt_condition_key_names_the_keys_its_kind_takes(tmp_path, capsys
     code, out, _ = run(tmp_path, capsys, "validate", "--format", "json")
     [finding] = [f for f in json.loads(out) if f["rule"] == "unknown-key"]
     assert finding["message"] == ("「入库条件」中有未知字段「min_pc」：请检查拼写；"
-                                  "可用的字段有 basis、denominator、id、kind、label、min_pct、numerator、waivable")
-    assert finding["json_path"] == "$.conditions.provider[5]"
+                                  "可用的字段有 basis、denominator、id、kind、label、min_pct、numerator、waivable、when")
+    assert finding["json_path"] == "$.conditions.provider[6]"
 
 
 def test_min_lots_is_a_type_error_in_chinese_at_the_value(tmp_path, capsys):
@@ -182,7 +187,7 @@ def test_the_condition_kinds_of_the_scheme_schema_are_those_the_program_interpre
     condition = schema["$defs"]["condition"]
     kinds = set(condition["properties"]["kind"]["enum"])
     branches = {branch["if"]["properties"]["kind"]["const"] for branch in condition["allOf"]}
-    assert kinds == branches == set(CHECKS) | {"at_least"}
+    assert kinds == branches == set(CHECKS) | {"at_least"} | CROSS_RECORD_KINDS
     assert set(schema["$defs"]["kinds"]["properties"]) == set(schema["$defs"]["conditions"]["properties"]) == set(KIND_NAMES)
 
 

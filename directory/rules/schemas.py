@@ -315,7 +315,8 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
     parts = tuple(error.absolute_path)
     kind = error.validator
     schema, title = describe(validator, parts)
-    rule = schema.get("x-rule") or f"schema-{kind}"
+    # rule ids are kebab-case: anyOf -> schema-any-of
+    rule = schema.get("x-rule") or "schema-" + re.sub(r"(?<=[a-z])(?=[A-Z])", "-", kind).lower()
     message = ""
     position_parts = parts
 
@@ -380,7 +381,9 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
         message = f"「{title}」有重复项「{'、'.join(map(str, repeated))}」"
         rule = "schema-duplicate-item"
     else:
-        message = f"「{title}」不符合要求（{error.message}）"
+        # anyOf / oneOf and the like: the schema's own hint says it in Chinese; else jsonschema's words
+        hint = schema.get("x-hint")
+        message = f"「{title}」不符合要求：{hint}" if hint else f"「{title}」不符合要求（{error.message}）"
 
     line, column = document.position(position_parts)
     basis = schema.get("x-standard", "")
