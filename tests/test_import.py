@@ -391,3 +391,39 @@ def test_force_cannot_replace_a_revoked_record_under_a_ban_unless_the_row_keeps_
         assert finding.message == (f"第 2 行：{banned} 于 2025-03-01 被撤销，至 2028-02-29（含）不得再次申报，"
                                    "覆盖会抹去这条撤销记录：更正原记录请保留认定状态 revoked 和撤销日期")
         assert "第十九条" in finding.basis
+
+
+# ---------------------------------------------------------------- kinds as scheme.yaml defines them
+
+def rename_expert_kind(library) -> None:
+    """jilin's experts kept in a folder and under a label of the scheme's own choosing."""
+    path = library.root / "schemes" / JILIN / "scheme.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("  expert: expert.schema.json\n") == 1
+    path.write_text(text.replace("  expert: expert.schema.json\n",
+                                 "  expert: {schema: expert.schema.json, folder: zhuanjia, label: 志愿服务专家}\n"),
+                    encoding="utf-8")
+
+
+def test_an_expert_sheet_goes_into_the_folder_scheme_yaml_gives_the_kind(library, tmp_path):
+    rename_expert_kind(library)
+    result = run(library, write_xlsx(tmp_path / "experts.xlsx", [EXPERT_HEADER, expert_row()]), scheme=JILIN, kind="expert")
+    assert result.findings == [] and result.written == [f"providers/{JILIN}/zhuanjia/liu-ming.yaml"]
+    assert library.findings() == []
+
+
+@pytest.mark.parametrize("scheme, kind, message", [
+    (HUNAN, "expert", "名录「湖南省中小微企业核心服务机构」不收录专家：可导入的有 服务机构（provider）"),
+    ("no-such-scheme", "provider", "没有名录「no-such-scheme」：可用的有 hebei-sme-youzhi、hubei-afxh、"
+                                   "hubei-sme-yanxuan、hunan-sme-hexin、jilin-city-sme"),
+])
+def test_a_kind_or_scheme_the_library_does_not_have_is_one_finding(library, tmp_path, scheme, kind, message):
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers()), scheme=scheme, kind=kind)
+    assert [(f.line, f.rule, f.message) for f in result.findings] == [(0, "import-scheme", message)]
+
+
+def test_the_kinds_a_scheme_offers_are_named_by_their_labels_in_scheme_yaml(library, tmp_path):
+    rename_expert_kind(library)
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers()), scheme=JILIN, kind="mentor")
+    [finding] = result.findings
+    assert finding.message.endswith("可导入的有 服务机构（provider）、志愿服务专家（expert）")
