@@ -1,12 +1,19 @@
 """The one schema walker (directory/rules/fields.py): a record kind's fields, as tables."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from conftest import REPO
 from directory.rules.fields import fields_of
 from directory.rules.schemas import build_schemas
 from directory.rules.schemes import load_schemes
+from directory.site.opendata import table_columns
+
+SCHEMES = load_schemes(REPO).schemes
+SCHEMAS, SCHEMA_PROBLEMS = build_schemas(REPO, SCHEMES)
+SHIPPED = {key: fields_of(validator.schema) for key, validator in SCHEMAS.validators.items()}
 
 
 def field(schema: dict, *path: str):
@@ -96,14 +103,8 @@ def test_conditional_parts_of_an_allof_are_not_folded_into_the_field():
     assert not {"if", "then", "allOf"} & set(recognition.schema)
 
 
-def shipped_fields():
-    schemes = load_schemes(REPO).schemes
-    schemas, problems = build_schemas(REPO, schemes)
-    assert problems == []
-    return {key: fields_of(validator.schema) for key, validator in schemas.validators.items()}
-
-
-SHIPPED = shipped_fields()
+def test_the_shipped_schemas_compile():
+    assert SCHEMA_PROBLEMS == [] and len(SHIPPED) == 6
 
 
 @pytest.mark.parametrize("scheme, kind, dotted, kind_of_value", [
@@ -135,3 +136,66 @@ def test_every_shipped_kind_keeps_facts_reports_and_private_private_and_its_cont
     assert all(entry.private for name in ("facts", "reports", "service_log") if name in fields
                for entry in fields[name].children)
     assert "contact" not in fields or not any(entry.private for entry in fields["contact"].children)
+
+
+# ---------------------------------------------------------------- a consumer: the open-data columns
+
+PROVIDER_HEADERS = ["名录", "编号", "机构名称", "状态", "有效期起", "有效期至", "统一社会信用代码", "机构性质", "行政区划代码",
+                    "地区", "地址", "邮政编码", "成立日期", "法定代表人", "网址", "服务电话", "电子信箱", "服务类别", "推荐单位", "页面"]
+EXPERT_HEADERS = ["名录", "编号", "姓名", "状态", "聘任起", "聘任止", "职称", "工作单位", "学历", "服务年限", "服务领域",
+                  "行政区划代码", "地区", "推荐单位", "页面"]
+
+
+def columns(kind: str, change=None) -> list[tuple[str, str]]:
+    """The table columns of `kind` from the shipped schemas, `change(scheme_id, schema)` applied to copies."""
+    trees = []
+    for scheme_id in sorted(SCHEMES):
+        if (scheme_id, kind) in SCHEMAS.validators:
+            schema = copy.deepcopy(SCHEMAS.validators[(scheme_id, kind)].schema)
+            if change:
+                change(scheme_id, schema)
+            trees.append((SCHEMES[scheme_id], fields_of(schema)))
+    return table_columns(kind, trees)
+
+
+@pytest.mark.parametrize("kind, headers", [("provider", PROVIDER_HEADERS), ("expert", EXPERT_HEADERS)])
+def test_the_shipped_schemas_give_the_published_open_data_headers(kind, headers):
+    assert [header for _, header in columns(kind)] == headers
+
+
+def test_the_columns_read_the_contact_fields_and_each_kinds_categories_field():
+    assert ("contact.phone", "服务电话") in columns("provider")
+    assert ("categories", "服务领域") in columns("expert")          # jilin experts keep them in `expertise`
+
+
+def make_private(key):
+    return lambda scheme_id, schema: schema["properties"][key].update({"x-private": True})
+
+
+def add_everywhere(key, title, after):
+    def change(scheme_id, schema):
+        items = list(schema["properties"].items())
+        position = [name for name, _ in items].index(after) + 1
+        schema["properties"] = dict(items[:position] + [(key, {"type": "string", "title": title})] + items[position:])
+    return change
+
+
+def add_to_hunan(scheme_id, schema):
+    if scheme_id == "hunan-sme-hexin":
+        schema["properties"]["motto"] = {"type": "string", "title": "服务宗旨"}
+
+
+@pytest.mark.parametrize("change, header, present", [
+    (make_private("legal_representative"), "法定代表人", False),   # private in a schema: never a column
+    (add_everywhere("fax", "传真", after="website"), "传真", True),  # a new public field of every scheme
+    (add_to_hunan, "服务宗旨", False),                               # one scheme's own field: JSON only
+    (None, "机构简介", False),                                        # prose
+    (None, "服务产品", False),                                        # a list of objects
+])
+def test_a_provider_column_follows_the_schemas(change, header, present):
+    assert (header in [title for _, title in columns("provider", change)]) is present
+
+
+def test_a_new_field_of_every_scheme_takes_its_schema_place():
+    headers = [title for _, title in columns("provider", add_everywhere("fax", "传真", after="website"))]
+    assert headers[headers.index("网址") + 1] == "传真"
