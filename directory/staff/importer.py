@@ -575,8 +575,8 @@ def validate_in_memory(repository: Repository, candidates: list[Candidate], sche
             added.append(Record(candidate.path, scheme_id, kind, Path(candidate.path).stem, document))
     # the existing records are unfocused (load_repository(root, focus=[])): only the candidates get
     # the checks of one record, while the checks across records see everyone
-    repository.records = [record for record in repository.records if record.path not in by_path] + added
-    findings += validate_repository(repository, today, load_calendar(repository.root))
+    checked = replace(repository, records=[r for r in repository.records if r.path not in by_path] + added)
+    findings += validate_repository(checked, today, load_calendar(repository.root))
     on_sheet = [_on_sheet(finding, by_path[finding.path], columns, display) for finding in findings
                 if finding.path in by_path]
     # A check across records may report a pair on only one of its two records, naming the other: a
