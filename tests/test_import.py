@@ -427,3 +427,12 @@ def test_the_kinds_a_scheme_offers_are_named_by_their_labels_in_scheme_yaml(libr
     result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers()), scheme=JILIN, kind="mentor")
     [finding] = result.findings
     assert finding.message.endswith("可导入的有 服务机构（provider）、志愿服务专家（expert）")
+
+
+def test_an_existing_records_own_errors_do_not_stop_a_good_sheet(library, tmp_path):
+    # a problem of an existing file is for `directory validate`; the sheet reports its own rows only
+    broken = library.add(HUNAN, good_record(HUNAN).replace("cs-zhiyuan", "cs-small").replace("area_m2: 300", "area_m2: 20"))
+    assert [f.rule for f in library.findings() if f.severity == "error"] == ["premises-area"]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", [HUNAN_KEYS, hunan_row("cs-alpha", "91430102MA4L2X1Q7")]))
+    assert result.findings == [] and result.written == [f"providers/{HUNAN}/cs-alpha.yaml"]
+    assert broken in providers_written(library)
