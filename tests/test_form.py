@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ from directory.rules.codes import credit_code_check_character  # noqa: E402
 from directory.loading.yamlfile import load_bytes  # noqa: E402
 from directory.library.repository import load_repository  # noqa: E402
 from directory.rules.schemas import build_schemas  # noqa: E402
+from directory.site.form import build_form  # noqa: E402
 from site_fixtures import REPO, build_sample_site, chromium_browser, credit_code, serving  # noqa: E402
 from test_output_safety import EMAILS  # noqa: E402
 
@@ -203,6 +205,66 @@ def test_every_scheme_and_kind_has_a_form_with_the_schema_validate_uses(site_roo
         assert f'name="{name}"' in page, name
     for absent in ("recognition", "reports", "waivers"):
         assert f'name="{absent}' not in page
+
+
+SHIPPED_SCHEMES = load_repository(REPO).schemes
+SHIPPED_SCHEMAS, _ = build_schemas(REPO, SHIPPED_SCHEMES)
+
+
+def controls(scheme_id: str, kind: str) -> dict:
+    """The form's controls of one scheme and kind, by input name."""
+    form = build_form(SHIPPED_SCHEMES[scheme_id], kind, SHIPPED_SCHEMAS.validators[(scheme_id, kind)].schema)
+    return {field.name: field for item in form.items for field in getattr(item, "fields", (item,))}
+
+
+@pytest.mark.parametrize("scheme_id, kind, name, control, json_type, required", [
+    ("hunan-sme-hexin", "provider", "scheme", "hidden", "string", False),
+    ("hunan-sme-hexin", "provider", "id", "text", "string", True),
+    ("hunan-sme-hexin", "provider", "nature", "select", "string", False),          # an enum without "type"
+    ("hunan-sme-hexin", "provider", "region", "region", "string", True),
+    ("hunan-sme-hexin", "provider", "established", "date", "string", False),
+    ("hunan-sme-hexin", "provider", "website", "url", "string", False),
+    ("hunan-sme-hexin", "provider", "contact.phone", "tel", "string", False),
+    ("hunan-sme-hexin", "provider", "contact.email", "email", "string", False),
+    ("hunan-sme-hexin", "provider", "categories", "checkboxes", "array", False),
+    ("hunan-sme-hexin", "provider", "services.0.name", "text", "string", True),   # required in each row
+    ("hunan-sme-hexin", "provider", "services.0.description", "textarea", "string", False),
+    ("hunan-sme-hexin", "provider", "profile", "textarea", "string", False),
+    ("hunan-sme-hexin", "provider", "facts.area_m2", "number", "number", False),   # facts itself is optional
+    ("hunan-sme-hexin", "provider", "facts.staff_full_time", "number", "integer", False),
+    ("hunan-sme-hexin", "provider", "facts.no_bad_credit_record", "boolean", "boolean", False),
+    ("hunan-sme-hexin", "provider", "private.mobile", "tel", "string", False),     # offered: private is a free mapping
+    ("hubei-afxh", "provider", "council_member", "boolean", "boolean", False),
+    ("hubei-sme-yanxuan", "provider", "subject_type", "select", "string", True),
+    ("jilin-city-sme", "expert", "years_of_service", "number", "integer", True),
+    ("jilin-city-sme", "expert", "term.start", "date", "string", True),           # term is required
+    ("jilin-city-sme", "expert", "private.email", "email", "string", False),
+])
+def test_each_field_gets_the_control_its_schema_asks_for(scheme_id, kind, name, control, json_type, required):
+    field = controls(scheme_id, kind)[name]
+    assert (field.control, field.json_type, field.required) == (control, json_type, required)
+
+
+@pytest.mark.parametrize("scheme_id, kind, name", [
+    ("hunan-sme-hexin", "provider", "recognition.status"), ("hunan-sme-hexin", "provider", "reports.0.period"),
+    ("hunan-sme-hexin", "provider", "waivers.0.reason"), ("hunan-sme-hexin", "provider", "complaints.0.date"),
+    ("jilin-city-sme", "expert", "term.end"), ("jilin-city-sme", "expert", "service_log.0.hours"),
+])
+def test_fields_staff_fill_in_later_or_derived_are_not_in_the_form(scheme_id, kind, name):
+    assert name not in controls(scheme_id, kind)
+
+
+def test_the_term_start_says_the_end_is_derived():
+    assert "聘任截止日期按办法由起始日期推算，不必填写" in controls("jilin-city-sme", "expert")["term.start"].notes
+
+
+def test_a_form_lives_in_the_folder_and_under_the_label_scheme_yaml_gives_the_kind():
+    scheme = SHIPPED_SCHEMES["jilin-city-sme"]
+    rules = replace(scheme.rules("expert"), folder="zhuanjia", label="志愿服务专家")
+    renamed = replace(scheme, kind_rules={**scheme.kind_rules, "expert": rules})
+    form = build_form(renamed, "expert", SHIPPED_SCHEMAS.validators[("jilin-city-sme", "expert")].schema)
+    assert (form.url, form.record_folder) == ("jilin-city-sme/zhuanjia/apply/", "providers/jilin-city-sme/zhuanjia/")
+    assert form.heading == f"{scheme.short_title} · 志愿服务专家申请表"
 
 
 def test_a_bad_field_is_flagged_in_chinese_and_no_yaml_is_written(hunan):

@@ -299,7 +299,7 @@ def test_a_provider_row_taking_an_existing_experts_id_is_refused_at_its_row(libr
     assert result.written == [] and providers_written(library) == [expert]
     [finding] = result.findings
     assert (finding.line, finding.column, finding.rule) == (2, 1, "duplicate-id")
-    assert finding.message.startswith(f"第 2 行「id」：现有记录 {expert}：记录编号「liu-ming」在名录 {JILIN} 中重复")
+    assert finding.message == f"第 2 行「id」：记录编号「liu-ming」在名录 {JILIN} 中重复（另见 {expert}）"
 
 
 def test_a_row_with_the_credit_code_of_a_recognised_provider_is_refused_at_its_row(library, tmp_path):
@@ -336,6 +336,37 @@ def test_a_row_for_a_provider_under_a_reapplication_ban_is_refused_until_the_ban
 REVOCATION_KEYS = ["recognition.revocation.date", "recognition.revocation.reason", "recognition.revocation.basis"]
 
 
+def revoked_row(record_id: str) -> tuple[list, list]:
+    """(header, row) of a provider revoked on 2025-03-01 under 第十九条（一）, from batch t-2021."""
+    row = hunan_row(record_id, "91430102MA4L2X1Q5", established=datetime(2017, 5, 10))
+    row = [{"recognition.batch": "t-2021", "recognition.status": "revoked"}.get(key, value)
+           for key, value in zip(HUNAN_KEYS, row)] + [datetime(2025, 3, 1), "弄虚作假", "第十九条（一）"]
+    return HUNAN_KEYS + REVOCATION_KEYS, row
+
+
+def test_a_revoked_row_whose_ban_covers_an_existing_records_application_is_refused_at_its_row(library, tmp_path):
+    from test_cross_records import add_old_batch
+
+    add_old_batch(library)
+    existing = library.add(HUNAN, good_record(HUNAN))   # the same credit code, recognised in t-2025 (during the ban)
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", list(revoked_row("cs-zhiyuan-2"))))
+    assert result.written == [] and providers_written(library) == [existing]
+    [finding] = result.findings
+    assert (finding.line, finding.column, finding.rule) == (2, HUNAN_KEYS.index("credit_code") + 1, "ban-in-force")
+    assert finding.message.startswith(f"第 2 行「credit_code」：现有记录 {existing}：该机构（91430102MA4L2X1Q5B）"
+                                      f"于 2025-03-01 被撤销（providers/{HUNAN}/cs-zhiyuan-2.yaml")
+
+
+def test_a_refused_import_with_force_changes_no_file_of_the_library(library, tmp_path):
+    existing = library.add(HUNAN, good_record(HUNAN).replace("cs-zhiyuan", "cs-beta"))
+    sheet = write_xlsx(tmp_path / "list.xlsx", two_providers(facts__area_m2=120))
+    before = {path: path.read_bytes() for path in library.root.rglob("*") if path.is_file()}
+    result = run(library, sheet, force=True)
+    assert result.written == [] and any(f.rule == "premises-area" for f in result.findings)
+    assert {path: path.read_bytes() for path in library.root.rglob("*") if path.is_file()} == before
+    assert existing in providers_written(library)
+
+
 @pytest.mark.parametrize("keeps_revocation", [False, True])
 def test_force_cannot_replace_a_revoked_record_under_a_ban_unless_the_row_keeps_the_revocation(
         library, tmp_path, keeps_revocation):
@@ -346,9 +377,7 @@ def test_force_cannot_replace_a_revoked_record_under_a_ban_unless_the_row_keeps_
     before = (library.root / banned).read_text(encoding="utf-8")
     row = hunan_row("cs-zhiyuan-2", "91430102MA4L2X1Q5", established=datetime(2017, 5, 10))
     if keeps_revocation:
-        header = HUNAN_KEYS + REVOCATION_KEYS
-        row = [{"recognition.batch": "t-2021", "recognition.status": "revoked"}.get(key, value)
-               for key, value in zip(HUNAN_KEYS, row)] + [datetime(2025, 3, 1), "弄虚作假", "第十九条（一）"]
+        header, row = revoked_row("cs-zhiyuan-2")
     else:
         header, row = APPLICATION_KEYS, [value for key, value in zip(HUNAN_KEYS, row) if key in APPLICATION_KEYS]
     result = run(library, write_xlsx(tmp_path / "list.xlsx", [header, row]), force=True)
@@ -362,3 +391,48 @@ def test_force_cannot_replace_a_revoked_record_under_a_ban_unless_the_row_keeps_
         assert finding.message == (f"第 2 行：{banned} 于 2025-03-01 被撤销，至 2028-02-29（含）不得再次申报，"
                                    "覆盖会抹去这条撤销记录：更正原记录请保留认定状态 revoked 和撤销日期")
         assert "第十九条" in finding.basis
+
+
+# ---------------------------------------------------------------- kinds as scheme.yaml defines them
+
+def rename_expert_kind(library) -> None:
+    """jilin's experts kept in a folder and under a label of the scheme's own choosing."""
+    path = library.root / "schemes" / JILIN / "scheme.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("  expert: expert.schema.json\n") == 1
+    path.write_text(text.replace("  expert: expert.schema.json\n",
+                                 "  expert: {schema: expert.schema.json, folder: zhuanjia, label: 志愿服务专家}\n"),
+                    encoding="utf-8")
+
+
+def test_an_expert_sheet_goes_into_the_folder_scheme_yaml_gives_the_kind(library, tmp_path):
+    rename_expert_kind(library)
+    result = run(library, write_xlsx(tmp_path / "experts.xlsx", [EXPERT_HEADER, expert_row()]), scheme=JILIN, kind="expert")
+    assert result.findings == [] and result.written == [f"providers/{JILIN}/zhuanjia/liu-ming.yaml"]
+    assert library.findings() == []
+
+
+@pytest.mark.parametrize("scheme, kind, message", [
+    (HUNAN, "expert", "名录「湖南省中小微企业核心服务机构」不收录专家：可导入的有 服务机构（provider）"),
+    ("no-such-scheme", "provider", "没有名录「no-such-scheme」：可用的有 hebei-sme-youzhi、hubei-afxh、"
+                                   "hubei-sme-yanxuan、hunan-sme-hexin、jilin-city-sme"),
+])
+def test_a_kind_or_scheme_the_library_does_not_have_is_one_finding(library, tmp_path, scheme, kind, message):
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers()), scheme=scheme, kind=kind)
+    assert [(f.line, f.rule, f.message) for f in result.findings] == [(0, "import-scheme", message)]
+
+
+def test_the_kinds_a_scheme_offers_are_named_by_their_labels_in_scheme_yaml(library, tmp_path):
+    rename_expert_kind(library)
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", two_providers()), scheme=JILIN, kind="mentor")
+    [finding] = result.findings
+    assert finding.message.endswith("可导入的有 服务机构（provider）、志愿服务专家（expert）")
+
+
+def test_an_existing_records_own_errors_do_not_stop_a_good_sheet(library, tmp_path):
+    # a problem of an existing file is for `directory validate`; the sheet reports its own rows only
+    broken = library.add(HUNAN, good_record(HUNAN).replace("cs-zhiyuan", "cs-small").replace("area_m2: 300", "area_m2: 20"))
+    assert [f.rule for f in library.findings() if f.severity == "error"] == ["premises-area"]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", [HUNAN_KEYS, hunan_row("cs-alpha", "91430102MA4L2X1Q7")]))
+    assert result.findings == [] and result.written == [f"providers/{HUNAN}/cs-alpha.yaml"]
+    assert broken in providers_written(library)

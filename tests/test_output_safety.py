@@ -173,7 +173,7 @@ def open_data(tmp_path_factory):
     repository = load_repository(root)
     schemas, _ = build_schemas(root, repository.schemes)
     catalogue = build_catalogue(repository, schemas, load_calendar(root), TODAY)
-    write_open_data(catalogue, root / "data")
+    write_open_data(catalogue, root / "data", schemas)
     return root / "data"
 
 
@@ -218,7 +218,7 @@ def test_a_character_xml_cannot_hold_is_shown_escaped_in_the_xlsx_instead_of_fai
     library.add(HUNAN, edit(good_record(HUNAN), "name: 长沙智远企业管理咨询有限公司", 'name: "长沙\\e智远\\0有限公司"'))
     repository = load_repository(library.root)
     schemas, _ = build_schemas(library.root, repository.schemes)
-    write_open_data(build_catalogue(repository, schemas, load_calendar(library.root), TODAY), library.root / "data")
+    write_open_data(build_catalogue(repository, schemas, load_calendar(library.root), TODAY), library.root / "data", schemas)
     sheet = openpyxl.load_workbook(library.root / "data" / "directory.xlsx")["服务机构"]
     header = [cell.value for cell in sheet[1]]
     assert sheet[2][header.index("机构名称")].value == "长沙\\u001b智远\\u0000有限公司"

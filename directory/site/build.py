@@ -98,7 +98,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         docs = work / "docs"
         templates = root / "templates" if (root / "templates" / "pages").is_dir() else PACKAGE_TEMPLATES
         config = _mkdocs_config(root)
-        data_files = write_open_data(catalogue, docs / "data")
+        data_files = write_open_data(catalogue, docs / "data", schemas)
         try:
             pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files)
             pages += render_apply_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"))

@@ -5,7 +5,7 @@ One page per record kind of each scheme:
 * providers: `/<scheme-id>/apply/` (docs `<scheme-id>/apply/index.md`); `apply` is a reserved
   record id, so no provider page can take this address;
 * experts (jilin-city-sme): `/<scheme-id>/experts/apply/` — beside the expert pages, whose ids
-  cannot be `apply` either.
+  cannot be `apply` either (the folder is the kind's `folder` in scheme.yaml).
 
 Beside each page the build writes `schema.json`: the same inlined schema `directory validate`
 checks records with (`schemas.validators[(scheme, kind)].schema`), so the browser validates with
@@ -29,11 +29,11 @@ from pathlib import Path
 from directory.rules.regions import regions
 from directory.site.render import PACKAGE_TEMPLATES, page_environment
 from directory.rules.conditions import conditions_by_field
-from directory.rules.schemes import KIND_NAMES, Scheme
+from directory.rules.fields import Field as SchemaField, fields_of
+from directory.rules.schemes import Scheme
 
 TEMPLATE = "apply.md.j2"
 ASSETS = ("apply.js", "apply.css", "vendor")          # under templates/assets/
-FORM_FOLDERS = {"provider": "apply/", "expert": "experts/apply/"}
 
 SKIPPED = {"recognition", "reports", "waivers", "service_log"}    # filled in by staff later
 PRIVATE_INCLUDED = {"facts", "private"}                             # private, but part of an application
@@ -43,7 +43,6 @@ FREE_PRIVATE = {
     "contact_person": {"title": "联系人", "type": "string"},
     "mobile": {"title": "联系人手机", "type": "string", "x-hint": "如 13800000000"},
 }
-TEXTAREA_FROM = 500          # strings allowed this long or longer get a textarea
 # by key: the email rule is a `pattern` in schemes/_common/defs.schema.json, not a `format`
 INPUT_TYPES = {"phone": "tel", "mobile": "tel", "website": "url", "email": "email"}
 
@@ -133,97 +132,89 @@ def schema_json(schema: dict) -> str:
 
 def build_form(scheme: Scheme, kind: str, schema: dict) -> Form:
     conditions = conditions_by_field(scheme.conditions.get(kind, ()))
-    required = set(schema.get("required", []))
     items: list[Field | Group] = []
-    for key, subschema in schema.get("properties", {}).items():
-        if key in SKIPPED or (subschema.get("x-private") and key not in PRIVATE_INCLUDED):
+    for entry in fields_of(schema):
+        if entry.key in SKIPPED or (entry.private and entry.key not in PRIVATE_INCLUDED):
             continue
-        if key == "scheme":
-            items.append(Field("scheme", subschema.get("title", key), "hidden", value=scheme.id))
+        if entry.key == "scheme":
+            items.append(Field("scheme", entry.title, "hidden", value=scheme.id))
             continue
-        item = _item(key, subschema, key in required, scheme, conditions)
+        item = _item(entry, scheme, conditions)
         if item is not None:
             items.append(item)
-    kind_name = KIND_NAMES.get(kind, kind)
-    folder = f"providers/{scheme.id}/" + ("experts/" if kind == "expert" else "")
+    rules = scheme.rules(kind)
+    folder = f"{rules.folder}/" if rules.folder else ""
     return Form(
-        scheme=scheme, kind=kind, url=f"{scheme.id}/{FORM_FOLDERS.get(kind, kind + '/apply/')}",
-        heading=f"{scheme.short_title} · {kind_name}申请表", record_folder=folder, items=tuple(items),
+        scheme=scheme, kind=kind, url=f"{scheme.id}/{folder}apply/",
+        heading=f"{scheme.short_title} · {rules.label}申请表", record_folder=f"providers/{scheme.id}/{folder}",
+        items=tuple(items),
         conditions=tuple(f"{c.label}（{scheme.cite(c.basis)}）" for c in scheme.conditions.get(kind, ())),
     )
 
 
-def _item(key: str, schema: dict, required: bool, scheme: Scheme, conditions: dict) -> Field | Group | None:
-    kind = schema.get("type")
-    title = schema.get("title", key)
-    if kind == "object":
-        properties = schema.get("properties") or (FREE_PRIVATE if key == "private" else {})
-        inner_required = set(schema.get("required", []))
-        fields = tuple(f for sub_key, sub_schema in properties.items()
-                       if f"{key}.{sub_key}" not in DERIVED
-                       for f in [_field(f"{key}.{sub_key}", sub_key, sub_schema,
-                                        required and sub_key in inner_required, scheme, conditions)] if f)
+def _item(entry: SchemaField, scheme: Scheme, conditions: dict) -> Field | Group | None:
+    if entry.kind == "object":
+        children = entry.children or (fields_of({"properties": FREE_PRIVATE}, entry.path, entry.private)
+                                      if entry.key == "private" else ())
+        # an object's own fields are required only where the object is
+        fields = tuple(f for child in children if child.dotted not in DERIVED
+                       for f in [_field(child.dotted, child, entry.required and child.required, scheme, conditions)]
+                       if f)
         for name, note in DERIVED.items():
-            if name.startswith(key + ".") and fields:
+            if name.startswith(entry.key + ".") and fields:
                 fields = (replace(fields[0], notes=fields[0].notes + (note,)),) + fields[1:]
-        return Group(key, title, fields, private=bool(schema.get("x-private")), required=required) if fields else None
-    if kind == "array" and schema.get("items", {}).get("type") == "object":
-        items = schema["items"]
-        inner_required = set(items.get("required", []))
-        fields = tuple(f for sub_key, sub_schema in items.get("properties", {}).items()
-                       for f in [_field(f"{key}.0.{sub_key}", sub_key, sub_schema, sub_key in inner_required,
-                                        scheme, conditions)] if f)
-        return Group(key, title, fields, repeat=True, private=bool(schema.get("x-private")),
-                     required=required) if fields else None
-    return _field(key, key, schema, required, scheme, conditions)
+        return Group(entry.key, entry.title, fields, private=entry.private, required=entry.required) if fields else None
+    if entry.kind == "records":
+        fields = tuple(f for child in entry.children
+                       for f in [_field(f"{entry.key}.0.{child.key}", child, child.required, scheme, conditions)] if f)
+        return Group(entry.key, entry.title, fields, repeat=True, private=entry.private,
+                     required=entry.required) if fields else None
+    return _field(entry.key, entry, entry.required, scheme, conditions)
 
 
-def _field(name: str, key: str, schema: dict, required: bool, scheme: Scheme, conditions: dict) -> Field | None:
-    kind = schema.get("type")
-    title = schema.get("title", key)
-    hint = schema.get("x-hint", "")
+def _field(name: str, entry: SchemaField, required: bool, scheme: Scheme, conditions: dict) -> Field | None:
+    """The control of one field; `name` is the input's name (`services.0.name` in a list's row)."""
+    schema = entry.schema
     notes: list[str] = []
     if schema.get("x-standard"):
         notes.append(f"按 {schema['x-standard']} 检查")
-    condition_list = conditions.get(name.replace(".0.", "."), [])
+    condition_list = conditions.get(entry.dotted, [])
     for condition in condition_list:
         notes.append(f"入库条件：{condition.label}（{scheme.cite(condition.basis)}）")
-    basis = schema.get("x-basis") or schema.get("items", {}).get("x-basis")
-    if basis and basis not in {c.basis for c in condition_list}:
-        notes.append(f"依据：{scheme.cite(basis)}")
-    common = dict(name=name, label=title, required=required, notes=tuple(notes))
+    if entry.basis and entry.basis not in {c.basis for c in condition_list}:
+        notes.append(f"依据：{scheme.cite(entry.basis)}")
+    common = dict(name=name, label=entry.title, required=required, notes=tuple(notes))
 
     if "enum" in schema:
-        return Field(**common, control="select", hint=hint,
+        return Field(**common, control="select", hint=entry.hint,
                      options=tuple((str(v), str(v)) for v in schema["enum"]),
-                     json_type="boolean" if all(isinstance(v, bool) for v in schema["enum"]) else "string")
-    if kind == "boolean":
-        return Field(**common, control="boolean", hint=hint, options=(("true", "是"), ("false", "否")),
+                     json_type="boolean" if entry.kind == "boolean" else "string")
+    if entry.kind == "boolean":
+        return Field(**common, control="boolean", hint=entry.hint, options=(("true", "是"), ("false", "否")),
                      json_type="boolean")
-    if kind == "array":
-        items = schema.get("items", {})
-        if "enum" in items:
-            return Field(**common, control="checkboxes", hint=hint,
-                         options=tuple((str(v), str(v)) for v in items["enum"]), json_type="array")
+    if entry.kind == "list":
+        if entry.enum:
+            return Field(**common, control="checkboxes", hint=entry.hint,
+                         options=tuple((str(v), str(v)) for v in entry.enum), json_type="array")
         return None  # no other kind of list occurs in the schemas; staff can add one by hand
-    if kind in ("integer", "number"):
-        return Field(**common, control="number", hint=hint, step="1" if kind == "integer" else "any",
+    if entry.kind in ("integer", "number"):
+        return Field(**common, control="number", hint=entry.hint, step="1" if entry.kind == "integer" else "any",
                      minimum=_bound(schema.get("minimum")), maximum=_bound(schema.get("maximum")),
-                     json_type=kind)
-    if kind not in (None, "string"):
+                     json_type=entry.kind)
+    if not entry.types <= {"string"}:
         return None
     fmt = schema.get("format")
-    if fmt == "date":
+    if entry.kind == "date":
         return Field(**common, control="date")       # the date picker writes YYYY-MM-DD
     if fmt == "region-code":
         options = tuple((code, f"{region.full_name}（{code}）") for code, region in sorted(regions().items())
                         if code.startswith(scheme.region_prefix))
         return Field(**common, control="region", hint=f"{scheme.region_name}的行政区划", options=options)
     if fmt == "email":
-        return Field(**common, control="email", hint=hint)
-    if (schema.get("maxLength") or 0) >= TEXTAREA_FROM:
-        return Field(**common, control="textarea", hint=hint)
-    return Field(**common, control=INPUT_TYPES.get(key, "text"), hint=hint)
+        return Field(**common, control="email", hint=entry.hint)
+    if entry.prose:
+        return Field(**common, control="textarea", hint=entry.hint)
+    return Field(**common, control=INPUT_TYPES.get(entry.key, "text"), hint=entry.hint)
 
 
 def _bound(value) -> str:

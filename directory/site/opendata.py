@@ -1,7 +1,12 @@
 """Open-data downloads: the public fields of every published record as JSON, CSV and XLSX.
 
-Built from `Entry.public` (catalogue.py), which holds no private field; columns are fixed here so
-a spreadsheet keeps its shape from one day to the next.
+Built from `Entry.public` (catalogue.py), which holds no private field. The JSON holds every public
+field. The CSV and XLSX columns of a kind are derived from its schemas (rules/fields.py walks them):
+the public fields that every scheme of the kind has and that one cell can hold (no list of objects
+such as `services`, no prose such as `profile`; an object's fields one column each, `contact.phone`),
+in schema order, after 名录 编号 名称 状态 and the validity, with the region's name after its code and
+the page last. A field private in the schema can never become a column; a scheme's own fields
+(湖北严选 `subject_type` ...) are in the JSON only, so the table keeps one shape for every scheme.
 """
 from __future__ import annotations
 
@@ -14,26 +19,63 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from directory.rules.fields import Field, fields_of
+from directory.rules.schemas import SchemaSet
 from directory.site.catalogue import Catalogue, Entry
 
-COLUMNS = {
-    "provider": [("scheme", "名录"), ("id", "编号"), ("name", "机构名称"), ("status", "状态"),
-                 ("valid_from", "有效期起"), ("valid_until", "有效期至"), ("credit_code", "统一社会信用代码"),
-                 ("nature", "机构性质"), ("region", "行政区划代码"), ("region_name", "地区"), ("address", "地址"),
-                 ("postal_code", "邮政编码"), ("established", "成立日期"), ("legal_representative", "法定代表人"),
-                 ("website", "网址"), ("phone", "服务电话"), ("email", "电子信箱"), ("categories", "服务类别"),
-                 ("recommender", "推荐单位"), ("url", "页面")],
-    "expert": [("scheme", "名录"), ("id", "编号"), ("name", "姓名"), ("status", "状态"), ("valid_from", "聘任起"),
-               ("valid_until", "聘任止"), ("title", "职称"), ("employer", "工作单位"), ("education", "学历"),
-               ("years_of_service", "服务年限"), ("categories", "服务领域"), ("region", "行政区划代码"),
-               ("region_name", "地区"), ("recommender", "推荐单位"), ("url", "页面")],
+FIRST = ("scheme", "id", "name")
+# Columns the catalogue derives, by kind: their headers.
+DERIVED = {
+    "provider": {"status": "状态", "valid_from": "有效期起", "valid_until": "有效期至", "region_name": "地区", "url": "页面"},
+    "expert": {"status": "状态", "valid_from": "聘任起", "valid_until": "聘任止", "region_name": "地区", "url": "页面"},
 }
+# Published headers that differ from the schema titles: shorter ones, and one header where the
+# schemes of a kind title a field differently (机构性质 / 单位性质; 服务类别 / 主要服务项目 / 服务领域).
+HEADERS = {
+    "provider": {"scheme": "名录", "id": "编号", "nature": "机构性质", "categories": "服务类别"},
+    "expert": {"scheme": "名录", "id": "编号", "years_of_service": "服务年限"},
+}
+SHOWN_AS_STATUS = {"recognition", "term"}   # the lifecycle turns them into the status and validity columns
 
 
 @dataclass(frozen=True)
 class DataFile:
     name: str
     description: str
+
+
+def table_columns(kind: str, schemes_and_trees: list) -> list[tuple[str, str]]:
+    """(cell key, header) of a kind's table, from (scheme, walked schema) of each scheme of the kind."""
+    titles: dict[str, str] = {}     # first scheme's title of each cell, in schema order
+    shared: set[str] | None = None
+    for scheme, tree in schemes_and_trees:
+        cells = dict(_one_cell_fields(tree, scheme.rules(kind).categories_field))
+        for key, title in cells.items():
+            titles.setdefault(key, title)
+        shared = set(cells) if shared is None else shared & set(cells)
+    derived = DERIVED.get(kind, DERIVED["provider"])
+    keys = [key for key in FIRST if key in titles] + ["status", "valid_from", "valid_until"]
+    for key in titles:
+        if key in (shared or ()) and key not in FIRST:
+            keys += [key, "region_name"] if key == "region" else [key]
+    keys.append("url")
+    headers = {**titles, **derived, **HEADERS.get(kind, {})}
+    return [(key, headers[key]) for key in keys]
+
+
+def _one_cell_fields(tree: tuple[Field, ...], categories_field: str):
+    """(cell key, title) of each public field one cell can hold; the categories as `categories`."""
+    for entry in tree:
+        if entry.private or entry.key in SHOWN_AS_STATUS:
+            continue
+        if entry.kind == "object":
+            yield from ((child.dotted, child.title) for child in entry.children if _fits_a_cell(child))
+        elif _fits_a_cell(entry):
+            yield ("categories" if entry.key == categories_field else entry.key), entry.title
+
+
+def _fits_a_cell(entry: Field) -> bool:
+    return not entry.private and entry.kind not in ("object", "records") and not entry.prose
 
 
 def _row(entry: Entry) -> dict:
@@ -52,7 +94,16 @@ def _row(entry: Entry) -> dict:
     }
 
 
-def write_open_data(catalogue: Catalogue, data_dir: Path) -> list[DataFile]:
+def _cell_value(entry: Entry, row: dict, key: str):
+    """A column's value: a key of the JSON row, or `object.field` of the public record."""
+    parent, _, child = key.partition(".")
+    if not child:
+        return row.get(key, "")
+    value = entry.public.get(parent)
+    return value.get(child, "") if isinstance(value, dict) else ""
+
+
+def write_open_data(catalogue: Catalogue, data_dir: Path, schemas: SchemaSet) -> list[DataFile]:
     data_dir.mkdir(parents=True, exist_ok=True)
     files = []
     from openpyxl import Workbook
@@ -63,14 +114,17 @@ def write_open_data(catalogue: Catalogue, data_dir: Path) -> list[DataFile]:
     stamp = datetime(catalogue.today.year, catalogue.today.month, catalogue.today.day)
     workbook.properties.created = workbook.properties.modified = stamp
     for kind, plural, label in (("provider", "providers", "服务机构"), ("expert", "experts", "专家")):
-        rows = [_row(e) for e in catalogue.entries if e.kind == kind]
-        if not rows:
+        entries = [e for e in catalogue.entries if e.kind == kind]
+        if not entries:
             continue
+        rows = [_row(e) for e in entries]
         (data_dir / f"{plural}.json").write_text(
             json.dumps({"generated": catalogue.today.isoformat(), "records": rows}, ensure_ascii=False, indent=1,
                        sort_keys=True), encoding="utf-8")
-        table = [[_cell(row.get(key, "")) for key, _ in COLUMNS[kind]] for row in rows]
-        headers = [title for _, title in COLUMNS[kind]]
+        columns = table_columns(kind, [(scheme, fields_of(schemas.validators[(scheme.id, kind)].schema))
+                                       for scheme in catalogue.schemes if (scheme.id, kind) in schemas.validators])
+        table = [[_cell(_cell_value(entry, row, key)) for key, _ in columns] for entry, row in zip(entries, rows)]
+        headers = [title for _, title in columns]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(headers)

@@ -4,8 +4,9 @@ One row per record, row 1 is the header. A header is a record key in dotted form
 `contact.phone`, `facts.area_m2`) or the Chinese label of the field (the schema `title`, e.g.
 「服务场所面积（平方米）」; a nested field also as 「撤销·日期」 or 「认定信息·撤销·日期」).
 
-All or nothing: every candidate record is written into a temporary copy of the repository and
-checked there by the real validator; the findings on the new files are mapped back to the
+All or nothing: the repository is loaded once, every candidate record joins it in memory as the
+file it would become, and the real validator checks the candidates (the other records take part
+in the checks across records only); the findings on the new files are mapped back to the
 spreadsheet's row and column. Only when no error remains are the files written into the repository.
 """
 from __future__ import annotations
@@ -15,8 +16,6 @@ import difflib
 import io
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
@@ -25,13 +24,12 @@ from pathlib import Path
 import yaml
 
 from directory.findings import Finding
-from directory.library.repository import CACHE_FILE, load_repository
-from directory.rules.schemas import build_schemas
-from directory.rules.schemes import load_schemes
+from directory.library.repository import Record, Repository, load_repository
+from directory.rules.fields import Field, fields_of
 from directory.rules.schemes import KIND_NAMES
 from directory.checks.validate import validate_repository
 from directory.lifecycle.derive import ban_end
-from directory.loading.yamlfile import load_file
+from directory.loading.yamlfile import load_bytes
 from directory.rules.calendar import load_calendar
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -40,7 +38,6 @@ TRUE_WORDS = {"是", "true", "1"}
 FALSE_WORDS = {"否", "false", "0"}
 NUMBER_TEXT = re.compile(r"^[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?%?$")
 DATE_TEXT = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
-JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number"}
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")   # usable as a file name; the schema checks the rest
 SAVE_AS_HINT = "在 Excel 中选「文件 → 另存为」，文件类型选「CSV UTF-8（逗号分隔）(*.csv)」或「Excel 工作簿 (*.xlsx)」"
 
@@ -58,7 +55,7 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
-class Field:
+class Target:
     """A field a column can fill: its dotted key, Chinese label and how cell values are read."""
 
     key: str
@@ -75,7 +72,7 @@ class Field:
 class Column:
     index: int                  # 1-based, as in the spreadsheet
     header: str                 # as written in row 1
-    field: Field
+    field: Target
 
     @property
     def letter(self) -> str:
@@ -110,11 +107,12 @@ def import_records(root: Path, source: Path, scheme_id: str, kind: str = "provid
     """
     root = Path(root).resolve()
     display = str(source)
-    schemes = load_schemes(root).schemes
-    schemas, schema_problems = build_schemas(root, schemes)
-    problem = _scheme_problem(schemes, scheme_id, kind)
+    # Every record is read once (from the cache where it is fresh), for the checks across records.
+    repository = load_repository(root, focus=[])
+    problem = _scheme_problem(repository.schemes, scheme_id, kind)
     if problem:
         return ImportResult(findings=[Finding(display, 0, 0, "import-scheme", problem)])
+    schemas, schema_problems = repository.compiled_schemas()
     validator = schemas.validators.get((scheme_id, kind))
     if validator is None:
         return ImportResult(findings=schema_problems)
@@ -123,19 +121,21 @@ def import_records(root: Path, source: Path, scheme_id: str, kind: str = "provid
     except _Unreadable as error:
         return ImportResult(findings=[Finding(display, 0, 0, error.rule, error.message)])
 
-    fields, open_objects = schema_fields(validator.schema)
+    schema_tree = fields_of(validator.schema)
+    fields, open_objects = schema_fields(schema_tree)
     header = rows[0] if rows else []
     columns, findings = match_headers(header, rows[1:], fields, open_objects, display)
     if findings:  # wrong headers would make every row look wrong: fix the header first
         return ImportResult(findings=findings)
 
-    folder = f"providers/{scheme_id}" + ("/experts" if kind == "expert" else "")
-    candidates, findings = collect_candidates(root, rows, columns, validator.schema, scheme_id, folder, force, display)
+    scheme = repository.schemes[scheme_id]
+    folder = f"providers/{scheme_id}/{scheme.rules(kind).folder}".rstrip("/")
+    candidates, findings = collect_candidates(root, rows, columns, schema_tree, scheme_id, folder, force, display)
     if not candidates and not findings:
         findings.append(Finding(display, 0, 0, "import-empty", "表格中没有记录：第 1 行是列名，记录从第 2 行开始"))
     if candidates:
-        findings += validate_in_copy(root, candidates, columns, today, display)
-        findings += bans_overwritten(root, candidates, columns, schemes[scheme_id], today, display)
+        findings += bans_overwritten(repository, candidates, columns, scheme, today, display)
+        findings += validate_in_memory(repository, candidates, scheme_id, kind, columns, today, display)
     findings = sorted(set(findings), key=lambda f: (f.line, f.column, f.rule, f.message))
     if any(finding.severity == "error" for finding in findings):
         return ImportResult(findings=findings)
@@ -147,7 +147,7 @@ def _scheme_problem(schemes: dict, scheme_id: str, kind: str) -> str:
         return f"没有名录「{scheme_id}」：可用的有 {'、'.join(sorted(schemes))}"
     scheme = schemes[scheme_id]
     if kind not in scheme.kinds:
-        allowed = "、".join(f"{KIND_NAMES.get(k, k)}（{k}）" for k in scheme.kinds)
+        allowed = "、".join(f"{scheme.rules(k).label}（{k}）" for k in scheme.kinds)
         return f"名录「{scheme.title}」不收录{KIND_NAMES.get(kind, kind)}：可导入的有 {allowed}"
     return ""
 
@@ -221,74 +221,40 @@ def column_letter(index: int) -> str:
 
 # ---------------------------------------------------------------- the fields of a scheme
 
-def schema_fields(schema: dict) -> tuple[dict[str, Field], dict[str, Field]]:
-    """Every field a column can fill, by dotted key, from the scheme's inlined schema.
+def schema_fields(tree: tuple[Field, ...]) -> tuple[dict[str, Target], dict[str, Target]]:
+    """Every field a column can fill, by dotted key, from the walked schema (`fields_of`).
 
     Returns (fields, open objects): an object that allows keys of its own (`private`,
-    `recognition.grades`) accepts any `prefix.key` column; the Field says how its values are read.
+    `recognition.grades`) accepts any `prefix.key` column; the Target says how its values are read.
     Lists of objects other than `services` (reports, waivers, service_log) are not importable.
     """
-    fields: dict[str, Field] = {}
-    open_objects: dict[str, Field] = {}
+    fields: dict[str, Target] = {}
+    open_objects: dict[str, Target] = {}
 
-    def walk(properties: dict, prefix: str, titles: tuple) -> None:
-        for key, subschema in properties.items():
-            subschema = _merged(subschema)
-            dotted, title = prefix + key, subschema.get("title") or key
-            if _types(subschema) == {"object"}:
-                walk(subschema.get("properties", {}), dotted + ".", titles + (title,))
-                extra = subschema.get("additionalProperties", True)
-                if extra is not False:
-                    open_objects[dotted] = Field(dotted, title, _value_kind(extra if isinstance(extra, dict) else {}))
+    def walk(entries: tuple[Field, ...], titles: tuple[str, ...]) -> None:
+        for entry in entries:
+            if entry.kind == "object":
+                walk(entry.children, titles + (entry.title,))
+                if entry.extra is not None:
+                    open_objects[entry.dotted] = Target(entry.dotted, entry.title, _cell_kind(entry.extra) or "text")
                 continue
-            kind = _value_kind(subschema)
+            kind = _cell_kind(entry)
             if kind is None:
                 continue
-            item_kind = _value_kind(_merged(subschema.get("items", {}))) if kind == "list" else "text"
-            fields[dotted] = Field(dotted, "·".join(titles + (title,)) if titles else title, kind, item_kind or "text")
+            item_kind = (_cell_kind(entry.items) or "text") if kind == "list" else "text"
+            fields[entry.dotted] = Target(entry.dotted, "·".join(titles + (entry.title,)), kind, item_kind)
 
-    walk(_merged(schema).get("properties", {}), "", ())
+    walk(tree, ())
     return fields, open_objects
 
 
-def _merged(schema) -> dict:
-    """A subschema with the parts of its `allOf` folded in (as `$ref` siblings are inlined)."""
-    if not isinstance(schema, dict):
-        return {}
-    merged = {}
-    for part in schema.get("allOf", []):
-        if isinstance(part, dict):
-            merged.update({key: value for key, value in part.items() if key not in ("if", "then", "else")})
-    merged.update({key: value for key, value in schema.items() if key != "allOf"})
-    return merged
-
-
-def _types(schema: dict) -> set:
-    declared = schema.get("type")
-    if declared:
-        return set(declared) if isinstance(declared, list) else {declared}
-    if "enum" in schema:  # an enum without "type": the type of its values
-        return {JSON_TYPES.get(type(value), "null") for value in schema["enum"]}
-    return set()
-
-
-def _value_kind(schema: dict) -> str | None:
-    """How a cell is read for this subschema; None when no single cell can hold it."""
-    types = _types(schema)
-    if types == {"array"}:
-        items = _merged(schema.get("items", {}))
-        if _types(items) == {"object"}:
-            names = set(items.get("properties", {}))
-            return "services" if "name" in names and names <= {"name", "description"} else None
-        return "list"
-    if types == {"object"}:
-        return None
-    if types == {"string"} and schema.get("format") == "date":
-        return "date"
-    for kind in ("boolean", "integer", "number"):
-        if types == {kind}:
-            return kind
-    return "text"
+def _cell_kind(entry: Field) -> str | None:
+    """How a cell is read for this field (a Field kind, or `services`); None when no single cell
+    can hold it."""
+    if entry.kind == "records":
+        names = {child.key for child in entry.children}
+        return "services" if "name" in names and names <= {"name", "description"} else None
+    return None if entry.kind == "object" else entry.kind
 
 
 # ---------------------------------------------------------------- the header row
@@ -300,7 +266,7 @@ def normalise(header: str) -> str:
     return re.sub(r"[·・•]", ".", text).casefold()
 
 
-def match_headers(header: list, data_rows: list[list], fields: dict[str, Field], open_objects: dict[str, Field],
+def match_headers(header: list, data_rows: list[list], fields: dict[str, Target], open_objects: dict[str, Target],
                   display: str) -> tuple[list[Column], list[Finding]]:
     """The columns of row 1, each matched to a field; unknown, ambiguous and repeated headers are findings.
 
@@ -332,10 +298,10 @@ def match_headers(header: list, data_rows: list[list], fields: dict[str, Field],
     return columns, findings
 
 
-def _label_index(fields: dict[str, Field]) -> dict[str, list[Field]]:
+def _label_index(fields: dict[str, Target]) -> dict[str, list[Target]]:
     """Normalised label -> the fields it may name: the title, and for nested fields also the
     parent's title before it (「撤销·日期」 or 「撤销日期」) and the whole path of titles."""
-    index: dict[str, list[Field]] = {}
+    index: dict[str, list[Target]] = {}
     for entry in fields.values():
         titles = entry.title.split("·")
         labels = {titles[-1], "·".join(titles[-2:]), "".join(titles[-2:]), entry.title}
@@ -344,8 +310,8 @@ def _label_index(fields: dict[str, Field]) -> dict[str, list[Field]]:
     return index
 
 
-def _resolve_header(text: str, fields: dict[str, Field], open_objects: dict[str, Field],
-                    labels: dict[str, list[Field]]) -> tuple[Field | None, tuple[str, str] | None]:
+def _resolve_header(text: str, fields: dict[str, Target], open_objects: dict[str, Target],
+                    labels: dict[str, list[Target]]) -> tuple[Target | None, tuple[str, str] | None]:
     wanted = normalise(text)
     by_key = {key.casefold(): entry for key, entry in fields.items()}
     if wanted in by_key:
@@ -353,7 +319,7 @@ def _resolve_header(text: str, fields: dict[str, Field], open_objects: dict[str,
     prefix, _, rest = wanted.rpartition(".")
     if prefix in open_objects and rest:
         parent = open_objects[prefix]
-        return Field(f"{parent.key}.{text.strip().rpartition('.')[2]}", f"{parent.title}·{rest}", parent.kind), None
+        return Target(f"{parent.key}.{text.strip().rpartition('.')[2]}", f"{parent.title}·{rest}", parent.kind), None
     matches = labels.get(wanted, [])
     shallowest = [entry for entry in matches if entry.depth == min((m.depth for m in matches), default=0)]
     if len(shallowest) == 1:
@@ -365,7 +331,7 @@ def _resolve_header(text: str, fields: dict[str, Field], open_objects: dict[str,
                                            f"可用的列名有 {_available(fields, open_objects)}")
 
 
-def _suggestion(wanted: str, fields: dict[str, Field], labels: dict[str, list[Field]]) -> str:
+def _suggestion(wanted: str, fields: dict[str, Target], labels: dict[str, list[Target]]) -> str:
     """「（是不是「机构名称」，即 name？）」 for the closest unambiguous label or key, if any is close."""
     names = {label: entries[0] for label, entries in labels.items() if len(entries) == 1 and "." not in label}
     names.update({key.casefold(): entry for key, entry in fields.items()})
@@ -378,7 +344,7 @@ def _suggestion(wanted: str, fields: dict[str, Field], labels: dict[str, list[Fi
     return f"（是不是「{shown}」，即 {entry.key}？）"
 
 
-def _available(fields: dict[str, Field], open_objects: dict[str, Field]) -> str:
+def _available(fields: dict[str, Target], open_objects: dict[str, Target]) -> str:
     """Every field as `key（label）`, the label made unambiguous (「撤销·日期」); then the open objects."""
     last = [entry.title.split("·")[-1] for entry in fields.values()]
     names = []
@@ -391,7 +357,7 @@ def _available(fields: dict[str, Field], open_objects: dict[str, Field]) -> str:
 
 # ---------------------------------------------------------------- rows to records
 
-def collect_candidates(root: Path, rows: list[list], columns: list[Column], schema: dict, scheme_id: str,
+def collect_candidates(root: Path, rows: list[list], columns: list[Column], tree: tuple[Field, ...], scheme_id: str,
                        folder: str, force: bool, display: str) -> tuple[list[Candidate], list[Finding]]:
     """One candidate per non-blank row; a row without id, a repeated id or an id whose file already
     exists (without `force`) is a finding. Rows with an existing file are still checked."""
@@ -415,7 +381,7 @@ def collect_candidates(root: Path, rows: list[list], columns: list[Column], sche
                                     f"第 {number} 行「{column.header}」第 {position} 个字符是看不见的控制字符 "
                                     f"U+{ord(char):04X}：请删除它（常见于从其他系统复制的文字）"))
             continue
-        record = build_record(row, columns, schema, scheme_id)
+        record = build_record(row, columns, tree, scheme_id)
         record_id = record.get("id")
         if not isinstance(record_id, str) or not record_id:
             problem("import-id-missing", "缺少记录编号（id）：每条记录都要有，如 cs-zhiyuan（小写字母、数字、连字符）")
@@ -454,7 +420,7 @@ def _target_path(root: Path, folder: str, record_id: str) -> str:
     return f"{folder}/{record_id}.yml" if existing.is_file() else f"{folder}/{record_id}.yaml"
 
 
-def build_record(row: list, columns: list[Column], schema: dict, scheme_id: str) -> dict:
+def build_record(row: list, columns: list[Column], tree: tuple[Field, ...], scheme_id: str) -> dict:
     """The record of one row, keys in the order of the schema; empty cells are left out."""
     record: dict = {}
     for column in columns:
@@ -466,7 +432,7 @@ def build_record(row: list, columns: list[Column], schema: dict, scheme_id: str)
             continue
         _put(record, column.field.key.split("."), converted)
     record.setdefault("scheme", scheme_id)
-    return _ordered(record, schema)
+    return _ordered(record, tree)
 
 
 def _put(record: dict, parts: list[str], value) -> None:
@@ -475,18 +441,18 @@ def _put(record: dict, parts: list[str], value) -> None:
     record[parts[-1]] = value
 
 
-def _ordered(value, schema: dict):
-    """Keys in the order of the schema's `properties`, then any others in column order."""
+def _ordered(value, tree: tuple[Field, ...]):
+    """Keys in the order of the schema's fields, then any others in column order."""
     if not isinstance(value, dict):
         return value
-    properties = _merged(schema).get("properties", {})
-    keys = [key for key in properties if key in value] + [key for key in value if key not in properties]
-    return {key: _ordered(value[key], properties.get(key, {})) for key in keys}
+    by_key = {entry.key: entry for entry in tree}
+    keys = [entry.key for entry in tree if entry.key in value] + [key for key in value if key not in by_key]
+    return {key: _ordered(value[key], by_key[key].children if key in by_key else ()) for key in keys}
 
 
 # ---------------------------------------------------------------- cell values
 
-def convert(value, entry: Field):
+def convert(value, entry: Target):
     """A cell value read as the field's kind. A value that does not fit is kept as text, so the
     validator reports it in its own words."""
     if entry.kind == "list":
@@ -593,50 +559,46 @@ def _cell_text(value) -> str:
 
 # ---------------------------------------------------------------- checking and writing
 
-def validate_in_copy(root: Path, candidates: list[Candidate], columns: list[Column], today: date,
-                     display: str) -> list[Finding]:
-    """Run the real validator on a temporary copy of the repository with the new files added;
-    return the findings on the new files, and those on existing files that name a new one (a
-    collision across records), moved to their rows and columns."""
-    with tempfile.TemporaryDirectory(prefix="directory-import-") as temporary:
-        copy = Path(temporary)
-        shutil.copytree(root / "schemes", copy / "schemes")
-        if (root / "providers").is_dir():
-            shutil.copytree(root / "providers", copy / "providers")
-        if (root / CACHE_FILE).is_file():  # the other records' cross-record fields, still fresh: copy2 keeps mtimes
-            (copy / CACHE_FILE).parent.mkdir(parents=True)
-            shutil.copy2(root / CACHE_FILE, copy / CACHE_FILE)
-        for candidate in candidates:
-            target = copy / candidate.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(record_yaml(candidate.record), encoding="utf-8")
-        repository = load_repository(copy, [candidate.path for candidate in candidates])
-        findings = validate_repository(repository, today, load_calendar(root))
+def validate_in_memory(repository: Repository, candidates: list[Candidate], scheme_id: str, kind: str,
+                       columns: list[Column], today: date, display: str) -> list[Finding]:
+    """Run the real validator on the repository with the candidates added as the files they would
+    become (replacing a record at the same path); return the findings on the candidates, and those
+    on existing records that name one (a collision across records), moved to their rows and columns."""
     by_path = {candidate.path: candidate for candidate in candidates}
+    findings: list[Finding] = []
+    added = []
+    for candidate in candidates:
+        # parsed from the very text that would be written, so findings have its lines and columns
+        document, problems = load_bytes(record_yaml(candidate.record).encode("utf-8"), candidate.path)
+        findings += problems
+        if document is not None:
+            added.append(Record(candidate.path, scheme_id, kind, Path(candidate.path).stem, document))
+    # the existing records are unfocused (load_repository(root, focus=[])): only the candidates get
+    # the checks of one record, while the checks across records see everyone
+    checked = replace(repository, records=[r for r in repository.records if r.path not in by_path] + added)
+    findings += validate_repository(checked, today, load_calendar(repository.root))
     on_sheet = [_on_sheet(finding, by_path[finding.path], columns, display) for finding in findings
                 if finding.path in by_path]
-    # A check across records may report a pair on only one of its two files, naming the other: a
-    # new row's id repeating an existing record's is reported on the existing file.
+    # A check across records may report a pair on only one of its two records, naming the other: a
+    # revoked row whose ban covers an existing record's application is reported on the existing file.
     for finding in findings:
         candidate = next((c for c in candidates if finding.path not in by_path and c.path in finding.message), None)
         if candidate is None or any(f.line == candidate.row and f.rule == finding.rule for f in on_sheet):
             continue
-        about = replace(finding, message=f"现有记录 {finding.path}：{finding.message}",
-                        json_path="$.id" if finding.json_path == "$" else finding.json_path)
+        about = replace(finding, message=f"现有记录 {finding.path}：{finding.message}")
         on_sheet.append(_on_sheet(about, candidate, columns, display))
     return on_sheet
 
 
-def bans_overwritten(root: Path, candidates: list[Candidate], columns: list[Column], scheme, today: date,
-                     display: str) -> list[Finding]:
+def bans_overwritten(repository: Repository, candidates: list[Candidate], columns: list[Column], scheme,
+                     today: date, display: str) -> list[Finding]:
     """With --force, a row may replace a revoked record whose re-application ban is still running
     only if it keeps that revocation (status revoked, same date): else the import would erase the
-    ban, and the copy checked above would no longer hold it."""
+    ban, and the repository checked with the row in its place would no longer hold it."""
+    existing = {record.path: record for record in repository.records}
     findings = []
     for candidate in candidates:
-        path = root / candidate.path
-        document = load_file(path, candidate.path)[0] if path.is_file() else None
-        old = document.data.get("recognition") if document is not None and isinstance(document.data, dict) else None
+        old = existing[candidate.path].recognition if candidate.path in existing else None
         revocation = old.get("revocation") if isinstance(old, dict) and old.get("status") == "revoked" else None
         until = ban_end(scheme, revocation) if isinstance(revocation, dict) else None
         if until is None or today > until:
@@ -663,8 +625,9 @@ def _on_sheet(finding: Finding, candidate: Candidate, columns: list[Column], dis
 
 def column_for(path: str, columns: list[Column]) -> Column | None:
     """The column of a finding's json_path (`$.services[0].name` -> services): the column of that
-    key, else of its nearest parent, else the first column inside it."""
-    key = re.sub(r"\[[0-9]+\]", "", path).removeprefix("$").removeprefix(".")
+    key, else of its nearest parent, else the first column inside it. A finding on the whole
+    record (`$`, e.g. a repeated id) points at the id, the column that names the record."""
+    key = re.sub(r"\[[0-9]+\]", "", path).removeprefix("$").removeprefix(".") or "id"
     by_key = {column.field.key: column for column in columns}
     parts = key.split(".") if key else []
     for length in range(len(parts), 0, -1):
