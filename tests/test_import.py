@@ -436,3 +436,30 @@ def test_an_existing_records_own_errors_do_not_stop_a_good_sheet(library, tmp_pa
     result = run(library, write_xlsx(tmp_path / "list.xlsx", [HUNAN_KEYS, hunan_row("cs-alpha", "91430102MA4L2X1Q7")]))
     assert result.findings == [] and result.written == [f"providers/{HUNAN}/cs-alpha.yaml"]
     assert broken in providers_written(library)
+
+
+# ---------------------------------------------------------------- sheets that cannot be read as records
+
+@pytest.mark.parametrize("name, rows, rule, line, column", [
+    ("header-only.xlsx", [["id", "name"]], "import-empty", 0, 0),
+    ("unnamed.xlsx", [["id", None], ["cs-a", "长沙某公司"]], "import-unnamed-column", 1, 2),
+    ("twice.xlsx", [["id", "name", "机构名称"], ["cs-a", "长沙某公司", "长沙某公司"]], "import-duplicate-column", 1, 3),
+])
+def test_a_sheet_that_holds_no_usable_records_is_one_located_finding(library, tmp_path, name, rows, rule, line, column):
+    result = run(library, write_xlsx(tmp_path / name, rows))
+    assert [(f.rule, f.line, f.column) for f in result.findings if f.rule.startswith("import-")] == [(rule, line, column)]
+    assert providers_written(library) == []
+
+
+@pytest.mark.parametrize("name, content, fragment", [
+    ("missing.xlsx", None, "找不到文件"),
+    ("old.xls", b"\xd0\xcf\x11\xe0", "不能读取 .xls 格式"),
+    ("broken.xlsx", b"PK\x03\x04 not really a workbook", "无法读取 Excel 文件"),
+    ("notes.txt", b"id,name\n", "只能导入 .xlsx 或 .csv 文件"),
+])
+def test_a_file_that_is_no_readable_spreadsheet_is_refused_with_a_chinese_message(library, tmp_path, name, content, fragment):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    [finding] = run(library, path).findings
+    assert finding.rule == "import-file" and fragment in finding.message

@@ -67,7 +67,7 @@ def test_every_rule_the_code_reports_is_registered():
     assert missing == {}
 
 
-@pytest.mark.parametrize("rule_id", sorted(RULES))
+@pytest.mark.parametrize("rule_id", sorted(rule for rule, entry in RULES.items() if not entry.safety_net))
 def test_every_registered_rule_has_a_test_row(rule_id):
     literals = _test_literals()
     assert rule_id in literals or f"error[{rule_id}]" in literals or f"warning[{rule_id}]" in literals, \

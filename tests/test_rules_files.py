@@ -76,8 +76,8 @@ BROKEN = [
     pytest.param(HUNAN, whole(""), "yaml-empty", 1, id="empty scheme.yaml"),
     pytest.param(HUNAN, replace("    - {id: premises-area, kind: minimum, field: facts.area_m2, min: 150,",
                                 "    - {id: premises-area, kind: any_of, any_of: [{kind: minimum, field: facts.area_m2, mni: 150}, "
-                                "{kind: minimum, field: facts.area_m2, min: 150}], field: facts.area_m2, min: 150,"),
-                 "unknown-key", "any_of: [{kind: minimum", id="any_of with keys its kind does not take"),
+                                "{kind: minimum, field: facts.area_m2, min: 150}],"),
+                 "unknown-key", "any_of: [{kind: minimum", id="an either-or alternative with a misspelt key"),
     pytest.param(HUNAN, replace("title: 湖南省中小微企业核心服务机构\n", "title: 湖南: 核心\n"), "yaml-syntax", "title: 湖南: 核心",
                  id="yaml syntax error"),
     pytest.param(HUNAN_SCHEMA, replace("defs.schema.json#/$defs/postal_code", "defs.schema.json#/$defs/postal_cod"), "schema-ref",

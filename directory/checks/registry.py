@@ -18,10 +18,12 @@ class Rule:
     description: str        # one line, for staff
     basis: str = ""         # a standard, or "办法" where the scheme's own article is cited in each finding
     group: str = ""         # the heading it is listed under
+    safety_net: bool = False  # no input the schemas accept reaches it: kept so a gap is a finding, not a crash
 
 
 def _rules(group: str, *rows: tuple) -> list[Rule]:
-    return [Rule(row[0], row[1], row[2], row[3] if len(row) > 3 else "", group) for row in rows]
+    return [Rule(row[0], row[1], row[2], row[3] if len(row) > 3 else "", group, len(row) > 4 and row[4] == "safety net")
+            for row in rows]
 
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in [
@@ -95,7 +97,7 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
             ("duplicate-credit-code", "error", "同一信用代码在同一名录中有效期重叠", "办法"),
             ("ban-in-force", "error", "撤销后禁止再申报期内再次申报", "办法")),
     *_rules("名录规则文件",
-            ("scheme-file", "error", "scheme.yaml 通过了结构检查，程序却无法读取（如可选条件中的未知字段）"),
+            ("scheme-file", "error", "scheme.yaml 通过了结构检查，程序却无法读取（结构定义与程序不一致）", "", "safety net"),
             ("scheme-id-mismatch", "error", "scheme.yaml 的 id 与文件夹名不同"),
             ("scheme-reference", "error", "scheme.yaml 引用的 schema 文件、取值范围或记录类别不存在"),
             ("schema-file", "error", "JSON Schema 文件无法读取或不是合法的 JSON"),
