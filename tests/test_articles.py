@@ -45,6 +45,13 @@ CONDITION_ROWS = [
     # 湖北严选 第七条 needs to know the subject type: it is required
     (YANXUAN, "subject_type: 专业服务机构\n", "",
      ("schema-required", "缺少必填项「申报主体类型」（subject_type）", "")),
+    # attestations the data cannot check: 湖南 第七条（一）（二），湖北严选 第五条（6）后句
+    (HUNAN, "  not_affiliate_of_core_institution: true", "  not_affiliate_of_core_institution: false",
+     ("not-affiliate", "非有效期内核心服务机构的关联机构", "第七条（一）")),
+    (HUNAN, "  registered_on_platform: true\n", "",
+     ("platform-registration", "缺少「facts.registered_on_platform」", "第七条（二）")),
+    (YANXUAN, "  not_under_investigation: true", "  not_under_investigation: false",
+     ("not-under-investigation", "未在协助接受案件调查", "第五条（6）")),
     # 吉林市 第四条、第八条：服务商由县（市、区）中心推荐
     (JILIN, "recommender: 昌邑区中小企业服务中心\n", "",
      ("schema-required", "缺少必填项「推荐单位」（recommender）", "")),

@@ -58,6 +58,7 @@ facts:
   public_benefit_pct: 12
   partner_institutions: 5
   no_bad_credit_record: true
+  not_under_investigation: true
 recognition:
   batch: 2025-1
   status: recognized

@@ -62,7 +62,8 @@ HUNAN = {
     "facts": {"registered_capital_wan": 500, "total_assets_wan": 800, "service_assets_wan": 200.5,
               "area_m2": 300, "staff_full_time": 20, "staff_qualified": 15, "staff_social_insured": 12,
               "smes_served_per_year": 120, "satisfaction_pct": 92, "public_benefit_pct": 15,
-              "partner_institutions": 4, "no_bad_credit_record": True},
+              "partner_institutions": 4, "no_bad_credit_record": True,
+              "not_affiliate_of_core_institution": True, "registered_on_platform": True},
     "private": {"contact_person": "李某", "mobile": "13800000000"},
 }
 

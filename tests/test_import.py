@@ -23,7 +23,8 @@ HUNAN_KEYS = [
     "recommender", "facts.registered_capital_wan", "facts.total_assets_wan", "facts.service_assets_wan",
     "facts.area_m2", "facts.staff_full_time", "facts.staff_qualified", "facts.staff_social_insured",
     "facts.smes_served_per_year", "facts.satisfaction_pct", "facts.public_benefit_pct",
-    "facts.partner_institutions", "facts.no_bad_credit_record", "recognition.batch",
+    "facts.partner_institutions", "facts.no_bad_credit_record", "facts.not_affiliate_of_core_institution",
+    "facts.registered_on_platform", "recognition.batch",
     "recognition.certificate_no", "recognition.status", "private.contact_person", "private.mobile",
 ]
 

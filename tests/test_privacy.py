@@ -59,6 +59,7 @@ facts:
   public_benefit_pct: 43.219876
   partner_institutions: 3333123
   no_bad_credit_record: true
+  not_under_investigation: true
 waivers:
   - {{condition: staff-full-time, reason: 隐私放宽理由子丑寅卯辰巳}}
 recognition:
@@ -121,7 +122,7 @@ region: "430102"
 established: 2015-03-01
 categories: [数字化转型]
 facts: {{area_m2: 300, service_assets_wan: 200, staff_full_time: 20, staff_social_insured: 12, staff_qualified: 15,
-        no_bad_credit_record: true}}
+        no_bad_credit_record: true, not_affiliate_of_core_institution: true, registered_on_platform: true}}
 recognition:
   batch: 2025-1
   status: recognized

@@ -19,6 +19,8 @@ FILLED = {
     "  staff_qualified:": "  staff_qualified: 15",
     "  staff_social_insured:": "  staff_social_insured: 5",
     "  no_bad_credit_record:": "  no_bad_credit_record: true",
+    "  not_affiliate_of_core_institution:": "  not_affiliate_of_core_institution: true",
+    "  registered_on_platform:": "  registered_on_platform: true",
 }
 
 
