@@ -358,3 +358,24 @@ def test_direct_inclusion_is_refused_where_the_document_has_no_such_article(libr
     library.add(HUNAN, edit(good_record(HUNAN), "  status: recognized",
                             HEBEI_INCLUDED.replace("status: recognized", "status: recognized")))
     assert "direct-inclusion-not-in-scheme" in [rule for rule, _, _ in only_errors(library)]
+
+
+# --- 湖北严选 第十八条（4）：年自主公益服务不达标（低于 10%），经协调仍不愿意整改 -> 取消称号
+
+@pytest.mark.parametrize("reviews, kind", [
+    (["2026-03-01: 10"], None),                                    # 10 % meets 第五条（3）“10%以上”
+    (["2026-03-01: 9.9"], "review-rectify"),
+    (["2026-03-01: 9.9", "2026-06-01: 9 rectified"], "review-failed"),
+    (["2026-03-01: 9.9", "2026-06-01: 12 rectified"], None),
+])
+def test_public_benefit_below_ten_percent_calls_for_rectification_then_cancellation(library, reviews, kind):
+    lines = ""
+    for review in reviews:
+        day, value = review.split(": ")
+        rectified = ", after_rectification: true" if value.endswith("rectified") else ""
+        lines += f"  - {{date: {day}, public_benefit_pct: {value.split()[0]}{rectified}}}\n"
+    library.add(YANXUAN, edit(good_record(YANXUAN), "recognition:", "reviews:\n" + lines + "recognition:"))
+    assert only_errors(library) == []
+    found = items(library, date(2026, 12, 1), "review-rectify") + items(library, date(2026, 12, 1), "review-failed")
+    assert [i.kind for i in found] == ([] if kind is None else [kind])
+    assert all("第十八条（4）" in i.basis for i in found)

@@ -157,7 +157,7 @@ def test_a_misspelt_condition_key_names_the_keys_its_kind_takes(tmp_path, capsys
     [finding] = [f for f in json.loads(out) if f["rule"] == "unknown-key"]
     assert finding["message"] == ("「入库条件」中有未知字段「min_pc」：请检查拼写；"
                                   "可用的字段有 basis、denominator、id、kind、label、min_pct、numerator、waivable、when")
-    assert finding["json_path"] == "$.conditions.provider[6]"
+    assert finding["json_path"] == "$.conditions.provider[8]"
 
 
 def test_min_lots_is_a_type_error_in_chinese_at_the_value(tmp_path, capsys):

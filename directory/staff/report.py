@@ -197,26 +197,31 @@ def _review_items(record, scheme, life, add) -> None:
     if life.status not in ("valid", "expiring") or not reviews:
         return
     for rule in scheme.review_rules:
-        field, limit = rule["field"], rule["fails_at_or_below"]
+        field = rule["field"]
+        # 以下 includes the number itself (fails_at_or_below); 不达标 against an 以上 threshold does not (fails_below)
+        if "fails_below" in rule:
+            fails, figure = (lambda value, limit=rule["fails_below"]: value < limit), f"{rule['label']}低于 {rule['fails_below']:g}%"
+        else:
+            fails, figure = (lambda value, limit=rule["fails_at_or_below"]: value <= limit), \
+                f"{rule['label']} {rule['fails_at_or_below']:g}% 以下（含本数）"
         dated = sorted(((parse_date(r.get("date")), r) for r in reviews
                         if parse_date(r.get("date")) and isinstance(r.get(field), (int, float))
                         and not isinstance(r.get(field), bool)), key=lambda pair: pair[0])
         if not dated:
             continue
         day, latest = dated[-1]
-        figure = f"{rule['label']} {limit:g}% 以下（含本数）"
         if latest.get("after_rectification"):
-            if latest[field] <= limit:
-                add("review-failed", day, f"{day} 整改后复评{rule['label']} {latest[field]:g}%，仍在{figure}",
+            if fails(latest[field]):
+                add("review-failed", day, f"{day} 整改后复评{rule['label']} {latest[field]:g}%，仍为{figure}",
                     rule["then"], scheme.cite(rule["basis"]))
             continue
         window = [(d, r) for d, r in dated if not r.get("after_rectification")
                   and (d.year == day.year if rule.get("per") == "year" else d == day)]
-        failing = [(d, r) for d, r in window if r[field] <= limit]
+        failing = [(d, r) for d, r in window if fails(r[field])]
         if len(failing) >= int(rule.get("at_least", 1)):
             values = "、".join(f"{r[field]:g}%" for _, r in failing)
             scope = f"{day.year} 年有 {len(failing)} 次" if rule.get("per") == "year" else f"{day} "
-            add("review-rectify", day, f"{scope}测评在{figure}：{values}", rule["first"], scheme.cite(rule["basis"]))
+            add("review-rectify", day, f"{scope}测评为{figure}：{values}", rule["first"], scheme.cite(rule["basis"]))
 
 
 def _change_items(record, scheme, today: date, add) -> None:
