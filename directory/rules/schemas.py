@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.validators import extend
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -25,6 +26,19 @@ from directory.rules.schemes import Scheme
 BASE_URI = "https://directory.invalid/"   # a name only: nothing is ever fetched
 TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "true 或 false",
               "object": "“键: 值”映射", "array": "列表", "null": "空值"}
+
+
+def _whole_string_pattern(validator, pattern: str, instance, schema):
+    r"""`pattern`, with a final `$` matching only at the very end: Python's `$` also matches before
+    a final newline, so "91430102MA4L2X1Q5B\n" would pass "^...$" (a `\Z` cannot be written in a
+    schema: ECMA-262 regexes, which schemas use, have no `\Z`)."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    if validator.is_type(instance, "string") and not re.search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = extend(Draft202012Validator, {"pattern": _whole_string_pattern})
 
 
 @dataclass
@@ -62,7 +76,7 @@ def build_schemas(root: Path, schemes: dict[str, Scheme]) -> tuple[SchemaSet, li
                 findings.append(Finding(relative, 1, 1, "schema-file", "找不到 JSON Schema 文件"))
             return None
         schema = _inline_references(contents[relative], registry.resolver(BASE_URI + relative))
-        return Draft202012Validator(schema, format_checker=checker)
+        return _Validator(schema, format_checker=checker)
 
     validators = {}
     for scheme in schemes.values():
