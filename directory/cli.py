@@ -12,16 +12,25 @@ from datetime import date
 from pathlib import Path
 
 from directory import reporters
-from directory.rules.dates import today_in_china
+from directory.rules.dates import EARLIEST, LATEST, today_in_china
 from directory.rules.schemes import KIND_NAMES
 from directory.rules.calendar import CalendarGap, load_calendar
 
 
 def _date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD：{value}") from None
+    if not EARLIEST <= day <= LATEST:  # the range records may hold (rules/dates.py)
+        raise argparse.ArgumentTypeError(f"日期应在 {EARLIEST} 至 {LATEST} 之间：{value}")
+    return day
+
+
+def _count(value: str) -> int:
+    if not (value.isascii() and value.isdigit() and len(value) <= 5 and 1 <= int(value) <= 10_000):
+        raise argparse.ArgumentTypeError(f"工作日数应为 1 至 10000 的整数：{value[:20]}")
+    return int(value)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     workdays = commands.add_parser("workdays", help="推算第 N 个工作日（含调休）")
     workdays.add_argument("start", type=_date)
-    workdays.add_argument("n", type=int)
+    workdays.add_argument("n", type=_count)
 
     report = commands.add_parser("report", help="工作提醒：公示、到期、缺报、禁止再申报、服务未达标")
     report.add_argument("--today", type=_date, default=None, help="按此日期判断（默认：北京时间今天）")

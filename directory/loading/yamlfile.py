@@ -7,7 +7,7 @@ at `file:line:col`. Loading never raises: a file that cannot be read becomes fin
 Hostile input is refused before it costs memory or time: a file over MAX_BYTES, anything that is
 not a regular file (a FIFO would block), YAML anchors and aliases (a "billion laughs" file expands
 a few lines into gigabytes downstream), nesting deeper than MAX_DEPTH (libyaml's composer
-recurses in C and crashes the process near 30,000 levels), tags other than `!!str`, integers
+recurses in C and crashes the process at some 30,000 levels), tags other than `!!str`, integers
 that no figure needs and NaN or infinity (jsonschema takes NaN for a number, and every
 comparison with it is false).
 """
@@ -60,7 +60,6 @@ class _Loader(yaml.CSafeLoader):
                 continue
             mapping[key] = value
         return mapping
-
 
     def construct_yaml_int(self, node):
         # checked before int(): Python refuses to convert more than 4,300 digits (ValueError)
@@ -202,7 +201,7 @@ def load_bytes(raw: bytes, display_path: str) -> tuple[Document | None, list[Fin
             findings.append(_syntax_finding(error, display_path))
         return None, findings
     except (yaml.YAMLError, ValueError, TypeError, KeyError, RecursionError):
-        # e.g. `!!str` on a list the constructor cannot take; never a traceback for a bad file
+        # a last resort: a constructor's own error that libyaml did not mark; never a traceback
         findings.append(Finding(display_path, 1, 1, "yaml-syntax", "YAML 语法错误：文件内容无法读取，请检查格式"))
         return None, findings
     finally:
@@ -219,7 +218,8 @@ def load_bytes(raw: bytes, display_path: str) -> tuple[Document | None, list[Fin
     return document, findings
 
 
-_INDENT = re.compile(r"^ +", re.MULTILINE)
+_OPENERS = re.compile(r"[\[{?]|-(?=\s|$)")   # what can open a level: a bracket, `?`, a `- ` entry
+_INDENT = re.compile("(?:^|[\r\x85\u2028\u2029]) +", re.MULTILINE)  # YAML has four line breaks besides \n
 
 
 def _may_be_hostile(text: str) -> bool:
@@ -227,11 +227,10 @@ def _may_be_hostile(text: str) -> bool:
 
     Most records are plain, so the event scan below is skipped for them. Anchors, aliases and
     tags need `&`, `*` or `!`; each level of nesting needs a bracket (a flow mapping inside a
-    sequence can add one more), a `- ` or `?` indicator, or a deeper indentation."""
+    sequence can add one more), a `-` or `?` indicator, or a deeper indentation."""
     if "&" in text or "*" in text or "!" in text:
         return True
-    levels = (2 * (text.count("[") + text.count("{")) + text.count("?")
-              + text.count("- ") + text.count("-\n") + text.count("-\r") + text.count("-\t")
+    levels = (len(_OPENERS.findall(text)) + text.count("[") + text.count("{")
               + max(map(len, _INDENT.findall(text)), default=0) + 2)
     return levels > MAX_DEPTH
 
