@@ -245,14 +245,21 @@ def _focus(root: Path, paths: list[Path]) -> list[str] | None:
     return focus or None
 
 
+MESSAGE_LIMIT = 500  # characters: a message quotes the value, and a value may be most of a 1 MB file
+
+
 def _printable(findings: list) -> list:
-    """Findings whose messages are one line: a value quoted in a message may hold a line break or
-    a character that cannot be seen (the text checks name it), shown here as its code."""
+    """Findings whose messages are one short line: a value quoted in a message may hold a line
+    break or a character that cannot be seen (the text checks name it), shown here as its code."""
     from dataclasses import replace
 
     from directory.checks.text import visible
 
-    return [replace(finding, message=visible(finding.message)) for finding in findings]
+    def shown(message: str) -> str:
+        message = visible(message)
+        return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT] + "…（过长，已截断）"
+
+    return [replace(finding, message=shown(finding.message)) for finding in findings]
 
 
 def _workdays(root: Path, args) -> int:

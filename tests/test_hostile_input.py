@@ -179,6 +179,16 @@ def test_every_text_line_is_one_finding_even_when_a_value_holds_a_line_break(lib
     assert any("91430102MA4L2X1Q5B\\n" in line for line in lines)
 
 
+def test_a_message_quoting_a_value_of_most_of_a_megabyte_is_cut_short(library):
+    library.add("hunan-sme-hexin", edit(good_record("hunan-sme-hexin"), 'postal_code: "410011"',
+                                        'postal_code: "' + "1" * 900_000 + '"'))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["--root", str(library.root), "validate", "--today", "2026-11-23"])
+    [line] = out.getvalue().splitlines()
+    assert code == 1 and "error[postal-code]" in line and line.endswith("…（过长，已截断）") and len(line) < 700
+
+
 # --- files that are not regular files inside the repository ---------------------------------------
 
 def broken_link(library, folder):
