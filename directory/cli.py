@@ -203,6 +203,7 @@ def _new(root: Path, args) -> int:
     from directory.staff.scaffold import write_skeleton
     from directory.rules.schemes import load_schemes
 
+    _require_library(root)
     schemes = load_schemes(root).schemes
     if args.scheme not in schemes:
         print(f"directory：没有名录「{args.scheme}」：可用的有 {'、'.join(sorted(schemes))}", file=sys.stderr)

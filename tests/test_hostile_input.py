@@ -311,6 +311,27 @@ def test_a_damaged_cache_is_ignored_and_rewritten(library, case, content):
     assert sorted(json.loads(cache.read_text(encoding="utf-8"))["records"]) == [f"{HUNAN}/a.yaml", f"{HUNAN}/b.yaml"]
 
 
+def fifo_left(temporary: Path, outside: Path) -> None:
+    os.mkfifo(temporary)  # opened for writing, it would wait for a reader forever
+
+
+def link_left(temporary: Path, outside: Path) -> None:
+    os.symlink(outside, temporary)
+
+
+@pytest.mark.parametrize("make", [fifo_left, link_left], ids=["a FIFO", "a symlink out of the repository"])
+def test_the_cache_is_never_written_into_what_lies_where_it_is_written(library, make):
+    library.add("hunan-sme-hexin", good_record("hunan-sme-hexin"))
+    temporary = library.root / ".cache/directory/records.tmp"
+    temporary.parent.mkdir(parents=True)
+    outside = library.root.parent / f"{library.root.name}-precious.txt"
+    outside.write_text("不要改动\n", encoding="utf-8")
+    make(temporary, outside)
+    assert validate(library.root)[:2] == (0, [])
+    assert outside.read_text(encoding="utf-8") == "不要改动\n"
+    assert f"{HUNAN}/cs-zhiyuan.yaml" in json.loads((library.root / ".cache/directory/records.json").read_text())["records"]
+
+
 # --- the command line -------------------------------------------------------------------------------
 
 def providers_is_a_file(library):

@@ -137,6 +137,7 @@ def save_cache(repository: Repository) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
+        temporary.unlink(missing_ok=True)  # never write through a symlink or into a FIFO left there
         temporary.write_text(json.dumps({"version": CACHE_VERSION, "records": entries}, ensure_ascii=False),
                              encoding="utf-8")
         os.replace(temporary, path)
