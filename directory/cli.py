@@ -81,8 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    root = args.root.resolve()
     try:
+        try:
+            root = args.root.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+            raise UsageError(f"--root 指定的「{args.root}」无法打开（是循环的符号链接？）") from None
         if args.command == "validate":
             return _validate(root, args)
         if args.command == "workdays":

@@ -116,3 +116,10 @@ def test_an_argument_out_of_range_is_a_usage_error_in_chinese(library, capsys, a
     with pytest.raises(SystemExit) as stopped:
         main(["--root", str(library.root), *args])
     assert stopped.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_a_root_that_is_a_looping_symlink_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    assert main(["--root", str(tmp_path / "loop"), "validate"]) == 2
+    err = capsys.readouterr().err
+    assert "无法打开" in err and "Traceback" not in err
