@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Library, edit, good_record, line_of
+from conftest import edit, good_record, line_of
 from directory.cli import main
 
 HUNAN = "providers/hunan-sme-hexin"

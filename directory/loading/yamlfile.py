@@ -157,25 +157,25 @@ def load_file(path: Path, display_path: str) -> tuple[Document | None, list[Find
     """Read and parse one file. Returns the document (None if unreadable) and its findings.
 
     The file is opened without blocking and checked (regular file, size) before anything is read."""
-    def refused(rule: str, message: str):
+    def refusal(rule: str, message: str):
         return None, [Finding(display_path, 1, 1, rule, message)]
 
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the run
     except OSError as error:
-        return refused("file-unreadable", f"无法读取文件：{_os_reason(error)}")
+        return refusal("file-unreadable", f"无法读取文件：{_os_reason(error)}")
     with os.fdopen(descriptor, "rb") as handle:
         try:
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode):
-                return refused("file-not-regular", "这不是普通文件（是文件夹、管道或设备）：记录只能是 .yaml 文本文件")
+                return refusal("file-not-regular", "这不是普通文件（是文件夹、管道或设备）：记录只能是 .yaml 文本文件")
             if info.st_size > MAX_BYTES:
-                return refused("file-too-large", f"文件有 {info.st_size:,} 字节，超过上限 {MAX_BYTES:,} 字节：一条记录不会这么大，请检查文件内容")
+                return refusal("file-too-large", f"文件有 {info.st_size:,} 字节，超过上限 {MAX_BYTES:,} 字节：一条记录不会这么大，请检查文件内容")
             raw = handle.read(MAX_BYTES + 1)  # the size may change between the check and the read
         except OSError as error:
-            return refused("file-unreadable", f"无法读取文件：{_os_reason(error)}")
+            return refusal("file-unreadable", f"无法读取文件：{_os_reason(error)}")
     if len(raw) > MAX_BYTES:
-        return refused("file-too-large", f"文件超过上限 {MAX_BYTES:,} 字节：一条记录不会这么大，请检查文件内容")
+        return refusal("file-too-large", f"文件超过上限 {MAX_BYTES:,} 字节：一条记录不会这么大，请检查文件内容")
     return load_bytes(raw, display_path)
 
 
