@@ -1,6 +1,7 @@
 """The `directory` command: parses options, runs a stage, prints with a reporter, returns an exit code.
 
-Exit codes: 0 clean, 1 findings, 2 usage or internal error.
+Exit codes: 0 clean, 1 findings, 2 usage or internal error. An internal error (a bug) is one
+Chinese line for staff; `--debug` adds the traceback for the maintainer.
 """
 from __future__ import annotations
 
@@ -11,16 +12,25 @@ from datetime import date
 from pathlib import Path
 
 from directory import reporters
-from directory.rules.dates import today_in_china
+from directory.rules.dates import EARLIEST, LATEST, today_in_china
 from directory.rules.schemes import KIND_NAMES
 from directory.rules.calendar import CalendarGap, load_calendar
 
 
 def _date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD：{value}") from None
+    if not EARLIEST <= day <= LATEST:  # the range records may hold (rules/dates.py)
+        raise argparse.ArgumentTypeError(f"日期应在 {EARLIEST} 至 {LATEST} 之间：{value}")
+    return day
+
+
+def _count(value: str) -> int:
+    if not (value.isascii() and value.isdigit() and len(value) <= 5 and 1 <= int(value) <= 10_000):
+        raise argparse.ArgumentTypeError(f"工作日数应为 1 至 10000 的整数：{value[:20]}")
+    return int(value)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,6 +43,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="directory", description="服务机构库 / 专家库：校验、推算、生成名录")
     parser.add_argument("--root", type=Path, default=Path("."), help="名录仓库目录（默认：当前目录）")
+    parser.add_argument("--debug", action="store_true", help="出现内部错误时显示详细信息（供维护者排查）")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     validate = commands.add_parser("validate", help="按各名录的规则检查全部记录")
@@ -42,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     workdays = commands.add_parser("workdays", help="推算第 N 个工作日（含调休）")
     workdays.add_argument("start", type=_date)
-    workdays.add_argument("n", type=int)
+    workdays.add_argument("n", type=_count)
 
     report = commands.add_parser("report", help="工作提醒：公示、到期、缺报、禁止再申报、服务未达标")
     report.add_argument("--today", type=_date, default=None, help="按此日期判断（默认：北京时间今天）")
@@ -70,8 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    root = args.root.resolve()
     try:
+        try:
+            root = args.root.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+            raise UsageError(f"--root 指定的「{args.root}」无法打开（是循环的符号链接？）") from None
         if args.command == "validate":
             return _validate(root, args)
         if args.command == "workdays":
@@ -91,8 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 1
     except Exception:  # noqa: BLE001 - a crash is a bug; say so plainly and exit 2
-        traceback.print_exc()
-        print("directory：内部错误（这是程序的缺陷，请把上面的信息报告给维护者）", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+            print("directory：内部错误（这是程序的缺陷，请把上面的信息报告给维护者）", file=sys.stderr)
+        else:
+            print("directory：内部错误（这是程序的缺陷，不是数据的问题）：请加 --debug 重新运行，"
+                  "把显示的信息报告给维护者", file=sys.stderr)
         return 2
     return 2
 
@@ -102,6 +120,9 @@ class UsageError(Exception):
 
 
 def _require_library(root: Path) -> None:
+    for name in ("schemes", "providers"):
+        if (root / name).exists() and not (root / name).is_dir():
+            raise UsageError(f"{root / name} 不是文件夹：名录仓库中的 {name}/ 应是存放{'名录规则' if name == 'schemes' else '记录'}的文件夹")
     if not (root / "schemes").is_dir():
         raise UsageError(f"{root} 下没有 schemes/ 文件夹：请在名录仓库的根目录运行，或用 --root 指定")
 
@@ -120,17 +141,17 @@ def _validate(root: Path, args) -> int:
     from directory.checks.validate import validate_repository
 
     calendar = _calendar(root)
-    focus = [_relative(root, path) for path in args.paths] or None
-    missing = [path for path in args.paths if not (path if path.is_absolute() else Path.cwd() / path).exists()]
-    if missing:
-        raise UsageError(f"找不到 {'、'.join(map(str, missing))}：请检查路径（应在名录仓库内）")
+    focus = _focus(root, args.paths)
     repository = load_repository(root, focus)
+    if not repository.records and not any(f.path.startswith("providers/") for f in repository.findings):
+        raise UsageError("名录中还没有任何记录（providers/<名录编号>/*.yaml），没有可检查的内容："
+                         "请先用 directory new 或 directory import 添加记录")
     findings = validate_repository(repository, args.today or today_in_china(), calendar)
     save_cache(repository)
     if focus:  # the rules files (scheme.yaml, schemas, common, holidays) concern every record: always shown
         findings = [finding for finding in findings if within_focus(finding.path, focus) or _rules_file(finding.path)]
     findings = sorted(set(findings) | set(calendar.findings))
-    output = reporters.REPORTERS[args.format](findings)
+    output = reporters.REPORTERS[args.format](_printable(findings))
     if output:
         print(output)
     if args.format == "text":
@@ -183,7 +204,7 @@ def _import(root: Path, args) -> int:
         print(reporters.text(list(calendar.findings)), file=sys.stderr)
         return 1
     result = import_records(root, args.source, args.scheme, args.kind, args.force, today=args.today or today_in_china())
-    output = reporters.REPORTERS[args.format](result.findings)
+    output = reporters.REPORTERS[args.format](_printable(result.findings))
     if output:
         print(output)
     if any(f.severity == "error" for f in result.findings):
@@ -200,6 +221,7 @@ def _new(root: Path, args) -> int:
     from directory.staff.scaffold import write_skeleton
     from directory.rules.schemes import load_schemes
 
+    _require_library(root)
     schemes = load_schemes(root).schemes
     if args.scheme not in schemes:
         print(f"directory：没有名录「{args.scheme}」：可用的有 {'、'.join(sorted(schemes))}", file=sys.stderr)
@@ -220,12 +242,43 @@ def _new(root: Path, args) -> int:
     return 0
 
 
-def _relative(root: Path, path: Path) -> str:
-    absolute = path if path.is_absolute() else (Path.cwd() / path)
-    try:
-        return absolute.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _focus(root: Path, paths: list[Path]) -> list[str] | None:
+    """The path arguments relative to the repository; each must exist, inside it, under providers/
+    or schemes/ (anything else would be checked for nothing and reported as clean)."""
+    focus = []
+    for path in paths:
+        absolute = path if path.is_absolute() else (Path.cwd() / path)
+        try:
+            exists = absolute.exists()
+        except (OSError, ValueError):  # e.g. a NUL byte in the argument
+            exists = False
+        if not exists:
+            raise UsageError(f"找不到「{path}」：请检查路径（应在名录仓库内）")
+        try:
+            relative = absolute.resolve().relative_to(root).as_posix()
+        except (OSError, ValueError, RuntimeError):  # outside the repository, or a symlink loop
+            raise UsageError(f"「{path}」不在名录仓库 {root} 内：只能检查仓库中的文件") from None
+        if relative != "." and relative.split("/")[0] not in ("providers", "schemes"):
+            raise UsageError(f"「{path}」不是名录的文件：validate 只检查 providers/ 和 schemes/ 下的记录、批次和规则")
+        focus.append(relative)
+    return focus or None
+
+
+MESSAGE_LIMIT = 500  # characters: a message quotes the value, and a value may be most of a 1 MB file
+
+
+def _printable(findings: list) -> list:
+    """Findings whose messages are one short line: a value quoted in a message may hold a line
+    break or a character that cannot be seen (the text checks name it), shown here as its code."""
+    from dataclasses import replace
+
+    from directory.checks.text import visible
+
+    def shown(message: str) -> str:
+        message = visible(message)
+        return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT] + "…（过长，已截断）"
+
+    return [replace(finding, message=shown(finding.message)) for finding in findings]
 
 
 def _workdays(root: Path, args) -> int:
@@ -257,7 +310,7 @@ def _build(root: Path, args) -> int:
     except BuildError as error:
         print(f"directory：{error}；原有的 site/ 保持不变", file=sys.stderr)
         return 1
-    output = reporters.text(result.findings)
+    output = reporters.text(_printable(result.findings))
     if output:
         print(output)
     if not result.ok:

@@ -6,7 +6,10 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import edit, good_record, line_of
+from directory.cli import main
 
 LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): error\[(?P<rule>[a-z0-9-]+)\] (?P<message>.+)$")
 
@@ -100,3 +103,23 @@ def test_workdays_counts_the_start_as_day_one_across_national_day(library):
 def test_workdays_refuses_a_year_without_a_schedule(library):
     result = run(library, "workdays", "2028-01-03", "5")
     assert result.returncode == 2 and "2028 年节假日安排尚未收录" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["workdays", "2025-09-26", "0"], "工作日数应为 1 至 10000 的整数：0"),
+    (["workdays", "2025-09-26", "--", "-5"], "工作日数应为 1 至 10000 的整数：-5"),
+    (["workdays", "2025-09-26", "9" * 5000], "工作日数应为 1 至 10000 的整数：99999999999999999999"),
+    (["validate", "--today", "9999-12-31"], "日期应在 1900-01-01 至 2099-12-31 之间：9999-12-31"),
+    (["report", "--today", "0001-01-01"], "日期应在 1900-01-01 至 2099-12-31 之间：0001-01-01"),
+], ids=["a count of 0", "a negative count", "a count of 5,000 digits", "a day in 9999", "a day in year 1"])
+def test_an_argument_out_of_range_is_a_usage_error_in_chinese(library, capsys, args, message):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--root", str(library.root), *args])
+    assert stopped.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_a_root_that_is_a_looping_symlink_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    assert main(["--root", str(tmp_path / "loop"), "validate"]) == 2
+    err = capsys.readouterr().err
+    assert "无法打开" in err and "Traceback" not in err

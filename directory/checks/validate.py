@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from datetime import date
 
+from directory.checks.text import text_findings
 from directory.rules.conditions import check_conditions
 from directory.rules.dates import parse_date
 from directory.findings import Finding, json_path
@@ -40,6 +41,7 @@ def _batch_findings(repository: Repository, batch: Batch, validator, calendar: W
     scheme = repository.schemes[batch.scheme_id]
     document = batch.document
     findings = schema_findings(validator, document, scheme) if validator else []
+    findings += text_findings(document, validator)
     data = batch.data
     if data.get("id") is not None and str(data.get("id")) != batch.stem:
         line, column = document.position(("id",))
@@ -97,6 +99,7 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
                         f"文件应放在 providers/{scheme.id}/ 下的正确位置")]
     # A schema that failed to load is reported once, at the schema file; the other checks still run.
     findings = schema_findings(validator, document, scheme) if validator else []
+    findings += text_findings(document, validator)
 
     def at(parts: tuple, rule: str, message: str, basis: str = "", severity: str = "error") -> None:
         line, column = document.position(parts)

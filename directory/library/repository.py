@@ -4,17 +4,21 @@ Layout (SPEC §3):
   providers/<scheme-id>/<record-id>.yaml           organisations
   providers/<scheme-id>/experts/<record-id>.yaml   experts
   schemes/<scheme-id>/batches/<batch-id>.yaml      recognition batches
-Files are read in a stable order; every file that cannot be read is a finding, never an exception.
+Files are read in a stable order; every file that cannot be read is a finding, never an exception,
+and so is every entry with a YAML name that is not a regular file inside the repository (a folder,
+a FIFO, a broken or looping symbolic link, a link to elsewhere): nothing is silently skipped.
 
 When only some records are to be checked (`directory validate FILE`), the others are needed only
 for the checks across records; their few fields that matter (CROSS_RECORD_KEYS) are kept in a
 cache, `.cache/directory/records.json`, keyed by file size and modification time, so a single
-edit is re-checked without reading the whole library again.
+edit is re-checked without reading the whole library again. The cache is never trusted: an entry
+of the wrong shape is dropped (its file is read instead), a damaged file is ignored and rewritten.
 """
 from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +31,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 CACHE_FILE = Path(".cache") / "directory" / "records.json"
 CACHE_VERSION = 1
 CROSS_RECORD_KEYS = ("id", "credit_code", "recognition", "term")  # what checks across records read
+MAX_CACHE_BYTES = 200_000_000  # about 20 KB a record for 10,000 records: larger is not ours
 
 
 @dataclass
@@ -102,17 +107,16 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
     cache = _read_cache(root) if focus is not None else {}
 
     for scheme_id in sorted(repository.schemes):
-        for path in _yaml_files(root / "schemes" / scheme_id / "batches"):
+        for path in _yaml_files(repository, root / "schemes" / scheme_id / "batches"):
             document = _read(repository, path)
             if document is not None:
                 repository.batches[(scheme_id, path.stem)] = Batch(display_path(root, path), scheme_id, path.stem, document)
 
-    providers = root / "providers"
-    for folder in sorted(p for p in providers.iterdir() if p.is_dir()) if providers.is_dir() else ():
+    for folder in _scheme_folders(repository, root / "providers"):
         if folder.name not in repository.schemes:
             if folder.name in loaded.unusable:
                 continue  # its scheme.yaml has findings; one there says more than one per record
-            for path in _yaml_files(folder) + _yaml_files(folder / "experts"):
+            for path in _yaml_files(repository, folder) + _yaml_files(repository, folder / "experts"):
                 repository.findings.append(Finding(
                     display_path(root, path), 1, 1, "unknown-scheme",
                     f"文件夹「providers/{folder.name}」不是已知的名录：可用的有 {'、'.join(sorted(repository.schemes))}"))
@@ -122,13 +126,16 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
         folders = {kind: defaults["folder"] for kind, defaults in KIND_DEFAULTS.items()}
         folders.update({kind: rules.folder for kind, rules in repository.schemes[folder.name].kind_rules.items()})
         for kind, sub_folder in folders.items():
-            for path in _yaml_files(folder / sub_folder if sub_folder else folder):
+            for path in _yaml_files(repository, folder / sub_folder if sub_folder else folder):
                 display = display_path(root, path)
                 focused = focus is None or within_focus(display, focus)
-                stat = path.stat()
-                stamp = (stat.st_size, stat.st_mtime_ns)
+                try:
+                    info = path.stat()
+                    stamp = (info.st_size, info.st_mtime_ns)
+                except OSError:  # gone since it was listed: reading it says so
+                    stamp = ()
                 cached = cache.get(display)
-                if not focused and cached and tuple(cached["stamp"]) == stamp:
+                if not focused and cached and cached["stamp"] == list(stamp):
                     document = Document(display, cached["data"])
                 else:
                     document = _read(repository, path)
@@ -146,6 +153,7 @@ def save_cache(repository: Repository) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
+        temporary.unlink(missing_ok=True)  # never write through a symlink or into a FIFO left there
         temporary.write_text(json.dumps({"version": CACHE_VERSION, "records": entries}, ensure_ascii=False),
                              encoding="utf-8")
         os.replace(temporary, path)
@@ -154,21 +162,113 @@ def save_cache(repository: Repository) -> None:
 
 
 def _read_cache(root: Path) -> dict:
+    """The cached entries still of the shape `save_cache` writes; anything else is left out."""
+    path = root / CACHE_FILE
     try:
-        content = json.loads((root / CACHE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if not path.is_file() or path.stat().st_size > MAX_CACHE_BYTES:
+            return {}
+        content = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
+    except (OSError, ValueError, RecursionError):  # unreadable, not JSON, NaN, nested too deep
         return {}
-    return content.get("records", {}) if content.get("version") == CACHE_VERSION else {}
+    if not isinstance(content, dict) or content.get("version") != CACHE_VERSION \
+            or not isinstance(content.get("records"), dict):
+        return {}
+    return {path: entry for path, entry in content["records"].items() if _is_cache_entry(entry)}
+
+
+def _refuse_constant(name: str):
+    raise ValueError(name)  # NaN, Infinity: save_cache never writes them
+
+
+def _is_cache_entry(entry: object) -> bool:
+    return (isinstance(entry, dict) and isinstance(entry.get("data"), dict)
+            and set(entry["data"]) <= set(CROSS_RECORD_KEYS)
+            and isinstance(entry.get("stamp"), list) and len(entry["stamp"]) == 2
+            and all(type(number) is int for number in entry["stamp"]))
 
 
 def within_focus(path: str, focus: list[str]) -> bool:
     return any(path == wanted or path.startswith(wanted.rstrip("/") + "/") or wanted in ("", ".") for wanted in focus)
 
 
-def _yaml_files(directory: Path) -> list[Path]:
-    if not directory.is_dir():
+def _scheme_folders(repository: Repository, providers: Path) -> list[Path]:
+    """The folders under providers/; a YAML file lying directly there belongs to no scheme."""
+    folders = []
+    for path in _entries(repository, providers):
+        if _is_folder(path):
+            folders.append(path)
+        elif path.suffix in YAML_SUFFIXES:
+            repository.findings.append(Finding(display_path(repository.root, path), 1, 1, "file-misplaced",
+                                               "记录文件应放在 providers/<名录编号>/ 文件夹下（专家放在其 experts/ 下）"))
+    return folders
+
+
+def _yaml_files(repository: Repository, directory: Path) -> list[Path]:
+    """The regular YAML files of `directory`; any other entry with a YAML name is a finding."""
+    files = []
+    for path in _entries(repository, directory):
+        if path.suffix not in YAML_SUFFIXES:
+            continue
+        problem = _not_a_file(repository.root, path)
+        if problem:
+            repository.findings.append(Finding(display_path(repository.root, path), 1, 1, *problem))
+        else:
+            files.append(path)
+    return files
+
+
+def _entries(repository: Repository, directory: Path) -> list[Path]:
+    """The entries of a folder, sorted; a missing folder has none, an unreadable one is a finding."""
+    if not _is_folder(directory):
         return []
-    return sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+    problem = _not_inside(repository.root, directory)
+    if problem:
+        repository.findings.append(Finding(display_path(repository.root, directory), 1, 1, *problem))
+        return []
+    try:
+        return sorted(directory.iterdir())
+    except OSError:
+        repository.findings.append(Finding(display_path(repository.root, directory), 1, 1, "folder-unreadable",
+                                           "无法读取这个文件夹（没有权限？）：其中的记录都没有检查"))
+        return []
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _not_a_file(root: Path, path: Path) -> tuple[str, str] | None:
+    """(rule, message) when `path` cannot be a record file. `stat` only: a FIFO is never opened."""
+    try:
+        is_link = path.is_symlink()
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "file-broken-link", "这是失效的符号链接：它指向的文件不存在"
+    except OSError:
+        return "file-broken-link", "这是循环的符号链接（最终指向自身）：请换成真正的文件"
+    if is_link:
+        problem = _not_inside(root, path)
+        if problem:
+            return problem
+    if stat.S_ISDIR(mode):
+        return "file-not-regular", "这是文件夹，不是记录文件：文件夹名不要以 .yaml 结尾"
+    if not stat.S_ISREG(mode):
+        return "file-not-regular", "这不是普通文件（是管道、套接字或设备）：记录只能是 .yaml 文本文件"
+    return None
+
+
+def _not_inside(root: Path, path: Path) -> tuple[str, str] | None:
+    """A symbolic link (or a folder behind one) must stay inside the repository."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return "file-broken-link", "这是失效或循环的符号链接：请换成真正的文件"
+    if not target.is_relative_to(root):
+        return "file-outside-repository", "这是指向名录仓库之外的符号链接：记录只能是仓库内的文件"
+    return None
 
 
 def _read(repository: Repository, path: Path) -> Document | None:

@@ -3,9 +3,21 @@
 The C loader reads the values at full speed; when a finding needs a place, the file is composed
 again and each node's line and column recorded (`Document.position`), so any finding can point
 at `file:line:col`. Loading never raises: a file that cannot be read becomes findings.
+
+Hostile input is refused before it costs memory or time: a file over MAX_BYTES, anything that is
+not a regular file (a FIFO would block), YAML anchors and aliases (a "billion laughs" file expands
+a few lines into gigabytes downstream), nesting deeper than MAX_DEPTH (libyaml's composer
+recurses in C and crashes the process at some 30,000 levels), tags other than `!!str`, integers
+that no figure needs and NaN or infinity (jsonschema takes NaN for a number, and every
+comparison with it is false).
 """
 from __future__ import annotations
 
+import errno
+import math
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,14 +26,24 @@ import yaml
 from directory.findings import Finding, json_path
 
 
+MAX_BYTES = 1_000_000        # the largest record is a few KB
+MAX_DEPTH = 100              # records nest 4 levels deep
+# No figure is this large, and an unquoted 18-digit credit code stays below it (to be told
+# "请加引号" by the schema check); 10**400 would overflow the ratios computed as floats.
+MAX_INTEGER = 10 ** 20
+ALLOWED_TAGS = {"!", "tag:yaml.org,2002:str"}   # `!!str 0731` forces text; nothing else is needed
+
+
 class _Loader(yaml.CSafeLoader):
-    """The C loader, with three changes.
+    """The C loader, with four changes.
 
     * Dates stay strings: jsonschema's `date` format check skips anything that is not a string,
       so a date that YAML turned into `datetime.date` would never be checked.
     * Mapping keys stay as written (`2025: A` gives "2025", as JSON keys are strings), and a
       repeated key is noted instead of silently overwriting the first.
     * A key with an empty value (`address:`) is left out: staff read it as "not filled in".
+    * A number that cannot be a figure (too large, NaN, infinite) is noted in `refused` as
+      (node, rule, message) and kept as its text; the file is then refused as a whole.
     """
 
     def construct_mapping(self, node, deep=False):
@@ -39,8 +61,28 @@ class _Loader(yaml.CSafeLoader):
             mapping[key] = value
         return mapping
 
+    def construct_yaml_int(self, node):
+        # checked before int(): Python refuses to convert more than 4,300 digits (ValueError)
+        if len(node.value) <= 30:
+            value = super().construct_yaml_int(node)
+            if abs(value) <= MAX_INTEGER:
+                return value
+        self.refused.append((node, "yaml-number-too-large",
+                             f"数字「{_shorten(node.value)}」过大：不是合理的数值；如果是编号，请加引号写成文本"))
+        return node.value
+
+    def construct_yaml_float(self, node):
+        value = super().construct_yaml_float(node)
+        if math.isfinite(value):
+            return value
+        self.refused.append((node, "yaml-number-not-finite",
+                             f"「{_shorten(node.value)}」不是有效的数值（非数或无穷大）：请填写实际的数字"))
+        return node.value
+
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
 @dataclass
@@ -112,11 +154,28 @@ _NUMERIC_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.o
 
 
 def load_file(path: Path, display_path: str) -> tuple[Document | None, list[Finding]]:
-    """Read and parse one file. Returns the document (None if unreadable) and its findings."""
+    """Read and parse one file. Returns the document (None if unreadable) and its findings.
+
+    The file is opened without blocking and checked (regular file, size) before anything is read."""
+    def refusal(rule: str, message: str):
+        return None, [Finding(display_path, 1, 1, rule, message)]
+
     try:
-        raw = path.read_bytes()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the run
     except OSError as error:
-        return None, [Finding(display_path, 0, 0, "file-unreadable", f"无法读取文件：{error.strerror}")]
+        return refusal("file-unreadable", f"无法读取文件：{_os_reason(error)}")
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                return refusal("file-not-regular", "这不是普通文件（是文件夹、管道或设备）：记录只能是 .yaml 文本文件")
+            if info.st_size > MAX_BYTES:
+                return refusal("file-too-large", f"文件有 {info.st_size:,} 字节，超过上限 {MAX_BYTES:,} 字节：一条记录不会这么大，请检查文件内容")
+            raw = handle.read(MAX_BYTES + 1)  # the size may change between the check and the read
+        except OSError as error:
+            return refusal("file-unreadable", f"无法读取文件：{_os_reason(error)}")
+    if len(raw) > MAX_BYTES:
+        return refusal("file-too-large", f"文件超过上限 {MAX_BYTES:,} 字节：一条记录不会这么大，请检查文件内容")
     return load_bytes(raw, display_path)
 
 
@@ -131,17 +190,25 @@ def load_bytes(raw: bytes, display_path: str) -> tuple[Document | None, list[Fin
     findings = _tab_findings(text, display_path)
     loader = _Loader(text)
     loader.has_duplicate_keys = False
+    loader.refused = []
     try:
+        hostile = _hostile_findings(text, display_path) if _may_be_hostile(text) else []
+        if hostile:
+            return None, findings + hostile
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         if not findings:  # a tab already explains most scanner errors; one message is enough
             findings.append(_syntax_finding(error, display_path))
         return None, findings
-    except yaml.YAMLError as error:  # pragma: no cover - the C parser reports marked errors
-        findings.append(Finding(display_path, 1, 1, "yaml-syntax", f"YAML 语法错误：{error}"))
+    except (yaml.YAMLError, ValueError, TypeError, KeyError, RecursionError):
+        # a last resort: a constructor's own error that libyaml did not mark; never a traceback
+        findings.append(Finding(display_path, 1, 1, "yaml-syntax", "YAML 语法错误：文件内容无法读取，请检查格式"))
         return None, findings
     finally:
         loader.dispose()
+    if loader.refused:
+        return None, findings + [Finding(display_path, node.start_mark.line + 1, node.start_mark.column + 1, rule, message)
+                                 for node, rule, message in loader.refused]
     if data is None:
         findings.append(Finding(display_path, 1, 1, "yaml-empty", "文件为空：应为一条记录（键: 值 的映射）"))
         return None, findings
@@ -149,6 +216,72 @@ def load_bytes(raw: bytes, display_path: str) -> tuple[Document | None, list[Fin
     if loader.has_duplicate_keys:
         findings += _duplicate_key_findings(document)
     return document, findings
+
+
+_OPENERS = re.compile(r"[\[{?]|-(?=\s|$)")   # what can open a level: a bracket, `?`, a `- ` entry
+_INDENT = re.compile("(?:^|[\r\x85\u2028\u2029]) +", re.MULTILINE)  # YAML has four line breaks besides \n
+
+
+def _may_be_hostile(text: str) -> bool:
+    """False when the text cannot hold an anchor, alias or tag, nor nest deeper than MAX_DEPTH.
+
+    Most records are plain, so the event scan below is skipped for them. Anchors, aliases and
+    tags need `&`, `*` or `!`; each level of nesting needs a bracket (a flow mapping inside a
+    sequence can add one more), a `-` or `?` indicator, or a deeper indentation."""
+    if "&" in text or "*" in text or "!" in text:
+        return True
+    levels = (len(_OPENERS.findall(text)) + text.count("[") + text.count("{")
+              + max(map(len, _INDENT.findall(text)), default=0) + 2)
+    return levels > MAX_DEPTH
+
+
+def _hostile_findings(text: str, display_path: str) -> list[Finding]:
+    """Scan the parser's events, before anything is composed, for what records never need:
+    anchors and aliases, tags, and nesting deeper than MAX_DEPTH (the scan stops there)."""
+    findings: list[Finding] = []
+    scanner = yaml.CSafeLoader(text)
+    depth = 0
+
+    def at(event, rule: str, message: str) -> None:
+        findings.append(Finding(display_path, event.start_mark.line + 1, event.start_mark.column + 1, rule, message))
+
+    try:
+        while len(findings) < 20:  # a billion-laughs file holds many; the first few are enough
+            event = scanner.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                break
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    at(event, "yaml-too-deep", f"嵌套超过 {MAX_DEPTH} 层：记录不需要这么深的结构，请检查文件内容")
+                    break
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            if (isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None) \
+                    and not any(finding.rule == "yaml-alias" for finding in findings):  # once per file
+                at(event, "yaml-alias", "记录中不能使用 YAML 锚点和别名（& 和 *）：请把内容直接写出来；"
+                                        "值以 & 或 * 开头时请加引号")
+            tag = getattr(event, "tag", None)
+            if tag is not None and tag not in ALLOWED_TAGS:
+                shown = tag.replace("tag:yaml.org,2002:", "!!")
+                at(event, "yaml-tag", f"记录中不能使用 YAML 标签「{_shorten(shown)}」：只能写普通的文本、数字、列表和映射，"
+                                      "请删除这个标签；值以 ! 开头时请加引号")
+    finally:
+        scanner.dispose()
+    return findings
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+_OS_REASONS = {errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限", errno.ENOENT: "文件不存在（或是失效的链接）",
+               errno.ELOOP: "链接循环指向自身", errno.EISDIR: "这是文件夹", errno.ENXIO: "这不是普通文件"}
+
+
+def _os_reason(error: OSError) -> str:
+    """Why a file could not be read, in Chinese (the system's own text is English)."""
+    return _OS_REASONS.get(error.errno, f"系统错误 {error.errno}")
 
 
 def _duplicate_key_findings(document: Document) -> list[Finding]:

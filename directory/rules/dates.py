@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
+# The dates a record or batch may hold (checks/text.py reports others): derived ends (+3 years,
+# a ban) stay far from date.max, and no institution in these schemes was founded before 1900.
+EARLIEST, LATEST = date(1900, 1, 1), date(2099, 12, 31)
 
 
 def today_in_china() -> date:
@@ -11,15 +14,17 @@ def today_in_china() -> date:
 
 
 def parse_date(value: object) -> date | None:
-    """'2025-10-20' -> date; anything else (a finding elsewhere) -> None."""
+    """'2025-10-20' -> date; anything else, or a date outside EARLIEST..LATEST (a finding
+    elsewhere) -> None."""
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or len(value) != 10:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if EARLIEST <= day <= LATEST else None
 
 
 def add_years(day: date, years: int) -> date:
@@ -27,7 +32,11 @@ def add_years(day: date, years: int) -> date:
 
     >>> add_years(date(2024, 2, 29), 1)
     datetime.date(2025, 2, 28)
+    >>> add_years(date(9999, 6, 1), 3)   # past the last date Python knows: that last date
+    datetime.date(9999, 12, 31)
     """
+    if not date.min.year <= day.year + years <= date.max.year:
+        return date.max if years > 0 else date.min
     try:
         return day.replace(year=day.year + years)
     except ValueError:
@@ -42,6 +51,8 @@ def years_end(start: date, years: int) -> date:
     >>> years_end(date(2024, 2, 29), 3)   # the anniversary of 29 February is 1 March
     datetime.date(2027, 2, 28)
     """
+    if not date.min.year <= start.year + years <= date.max.year:
+        return date.max if years > 0 else date.min
     try:
         anniversary = start.replace(year=start.year + years)
     except ValueError:  # 29 February: in a common year the anniversary is 1 March

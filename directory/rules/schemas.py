@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urldefrag, urljoin
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.validators import extend
 from referencing import Registry
 from referencing.exceptions import PointerToNowhere, Unresolvable
 from referencing.jsonschema import DRAFT202012
@@ -39,6 +40,19 @@ TYPE_NAMES = {"string": "文本", "integer": "整数", "number": "数字", "bool
 # The metaschema, with its `format: regex` asserted: a `pattern` that Python cannot compile would
 # otherwise only fail when the first record is checked against it.
 METASCHEMA = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _whole_string_pattern(validator, pattern: str, instance, schema):
+    r"""`pattern`, with a final `$` matching only at the very end: Python's `$` also matches before
+    a final newline, so "91430102MA4L2X1Q5B\n" would pass "^...$" (a `\Z` cannot be written in a
+    schema: ECMA-262 regexes, which schemas use, have no `\Z`)."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    if validator.is_type(instance, "string") and not re.search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = extend(Draft202012Validator, {"pattern": _whole_string_pattern})
 
 
 @dataclass
@@ -108,7 +122,7 @@ class SchemaFiles:
             if problem.target not in self.broken:  # a $ref into a broken file: reported at that file
                 self.findings.append(self._reference_finding(problem))
             return None
-        return Draft202012Validator(schema, format_checker=self._checker)
+        return _Validator(schema, format_checker=self._checker)
 
     def _reference_finding(self, problem: _ReferenceProblem) -> Finding:
         """Where the `$ref` stands that leads nowhere, and what is missing."""
