@@ -16,6 +16,7 @@ import pytest
 
 from conftest import edit, good_record, line_of
 from directory.cli import main
+from directory.rules.calendar import load_calendar
 
 HUNAN = "providers/hunan-sme-hexin"
 NAME = "name: 长沙智远企业管理咨询有限公司"
@@ -403,3 +404,15 @@ def test_a_library_of_hostile_files_is_checked_within_3_gb_of_memory(library):
     assert result.returncode == 1, result.stderr
     rules = {(f["path"], f["rule"]) for f in json.loads(result.stdout)}
     assert rules == {(f"{HUNAN}/hostile-{index}.yaml", case[3]) for index, case in enumerate(RECORD_CASES[:6])}
+
+
+# ---------------------------------------------------------------- rules files that are not files
+
+@pytest.mark.parametrize("relative", ["schemes/hunan-sme-hexin/provider.schema.json", "schemes/_common/holidays.yaml"])
+def test_a_fifo_in_place_of_a_rules_file_is_a_finding_not_a_hang(library, relative):
+    path = library.root / relative
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    findings = [(f.path, f.rule) for f in library.findings()] + \
+        [(f.path, f.rule) for f in load_calendar(library.root).findings]
+    assert (relative, "file-not-regular") in findings

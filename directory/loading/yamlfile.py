@@ -154,9 +154,17 @@ _NUMERIC_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.o
 
 
 def load_file(path: Path, display_path: str) -> tuple[Document | None, list[Finding]]:
-    """Read and parse one file. Returns the document (None if unreadable) and its findings.
+    """Read and parse one file. Returns the document (None if unreadable) and its findings."""
+    raw, findings = read_file(path, display_path)
+    return (None, findings) if raw is None else load_bytes(raw, display_path)
 
-    The file is opened without blocking and checked (regular file, size) before anything is read."""
+
+def read_file(path: Path, display_path: str, limit: int | None = None) -> tuple[bytes | None, list[Finding]]:
+    """The bytes of a regular file of at most `limit` bytes (default: a record's MAX_BYTES), or
+    None and a finding. The file is opened without blocking and checked before anything is read,
+    so a FIFO, a folder or a huge file is a finding, never a hang."""
+    limit = MAX_BYTES if limit is None else limit
+
     def refusal(rule: str, message: str):
         return None, [Finding(display_path, 1, 1, rule, message)]
 
@@ -168,15 +176,15 @@ def load_file(path: Path, display_path: str) -> tuple[Document | None, list[Find
         try:
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode):
-                return refusal("file-not-regular", "这不是普通文件（是文件夹、管道或设备）：记录只能是 .yaml 文本文件")
-            if info.st_size > MAX_BYTES:
-                return refusal("file-too-large", f"文件有 {info.st_size:,} 字节，超过上限 {MAX_BYTES:,} 字节：一条记录不会这么大，请检查文件内容")
-            raw = handle.read(MAX_BYTES + 1)  # the size may change between the check and the read
+                return refusal("file-not-regular", "这不是普通文件（是文件夹、管道或设备）：这里只能是文本文件")
+            if info.st_size > limit:
+                return refusal("file-too-large", f"文件有 {info.st_size:,} 字节，超过上限 {limit:,} 字节：请检查文件内容")
+            raw = handle.read(limit + 1)  # the size may change between the check and the read
         except OSError as error:
             return refusal("file-unreadable", f"无法读取文件：{_os_reason(error)}")
-    if len(raw) > MAX_BYTES:
-        return refusal("file-too-large", f"文件超过上限 {MAX_BYTES:,} 字节：一条记录不会这么大，请检查文件内容")
-    return load_bytes(raw, display_path)
+    if len(raw) > limit:
+        return refusal("file-too-large", f"文件超过上限 {limit:,} 字节：请检查文件内容")
+    return raw, []
 
 
 def load_bytes(raw: bytes, display_path: str) -> tuple[Document | None, list[Finding]]:

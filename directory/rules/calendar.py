@@ -19,6 +19,7 @@ datetime.date(2025, 10, 9)
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -130,7 +131,7 @@ def load_calendar(root: Path) -> WorkCalendar:
     frozenset()
     """
     path = Path(root) / HOLIDAYS_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):   # a folder, FIFO or broken link there is a finding (load_file), not "no file"
         return WorkCalendar()
     document, findings = load_file(path, HOLIDAYS_FILE.as_posix())
     if document is None:

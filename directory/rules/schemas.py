@@ -29,7 +29,7 @@ from referencing.jsonschema import DRAFT202012
 
 from directory.findings import Finding, json_path
 from directory.rules.codes import format_checker
-from directory.loading.yamlfile import Document
+from directory.loading.yamlfile import Document, read_file
 
 if TYPE_CHECKING:  # schemes.py checks scheme.yaml with this module: Scheme is named in type hints only
     from directory.rules.schemes import Scheme
@@ -143,15 +143,19 @@ class SchemaFiles:
 
 def _read_schema_file(path: Path, relative: str) -> tuple[Document | None, list[Finding]]:
     """One schema file: JSON for the content, the same text read as YAML (JSON is YAML) for positions."""
+    raw, problems = read_file(path, relative, SCHEMA_MAX_BYTES)   # a FIFO or a huge file: a finding, not a hang
+    if raw is None:
+        return None, problems
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
         return None, [Finding(relative, 1, 1, "schema-file", "JSON Schema 文件无法读取：请用 UTF-8 保存")]
     schema, findings = _checked_schema(relative, text)
     return (None if schema is _UNREADABLE else Document(relative, schema, text)), list(findings)
 
 
 _UNREADABLE = object()
+SCHEMA_MAX_BYTES = 4_000_000   # the shared scheme schema is ~50 KB; anything near this is not a schema
 
 
 @functools.lru_cache(maxsize=256)
