@@ -143,7 +143,8 @@ def _validate(root: Path, args) -> int:
     calendar = _calendar(root)
     focus = _focus(root, args.paths)
     repository = load_repository(root, focus)
-    if not repository.records and not any(f.path.startswith("providers/") for f in repository.findings):
+    # nothing to check at all: not "no problems". A broken rules file is still reported (exit 1).
+    if not repository.records and not (repository.findings or calendar.findings or repository.compiled_schemas()[1]):
         raise UsageError("名录中还没有任何记录（providers/<名录编号>/*.yaml），没有可检查的内容："
                          "请先用 directory new 或 directory import 添加记录")
     findings = validate_repository(repository, args.today or today_in_china(), calendar)
