@@ -269,14 +269,11 @@ MESSAGE_LIMIT = 500  # characters: a message quotes the value, and a value may b
 
 
 def _printable(findings: list) -> list:
-    """Findings whose messages are one short line: a value quoted in a message may hold a line
-    break or a character that cannot be seen (the text checks name it), shown here as its code."""
+    """Findings whose messages are short: a value quoted in a message may be huge. (Line breaks and
+    invisible characters are escaped by the reporters, the same way in every format.)"""
     from dataclasses import replace
 
-    from directory.checks.text import visible
-
     def shown(message: str) -> str:
-        message = visible(message)
         return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT] + "…（过长，已截断）"
 
     return [replace(finding, message=shown(finding.message)) for finding in findings]

@@ -143,10 +143,11 @@ EMAILS_IN_FILES_ONLY = [("service@example.cn\n", False), ("\nservice@example.cn"
 def test_validate_checks_an_email_address_by_the_pattern_of_the_common_definitions(library, address, valid):
     text = edit(good_record(HUNAN), "email: service@zhiyuan.example.cn", f"email: {json.dumps(address)}")
     library.add(HUNAN, text)
-    found = [(f.line, f.rule, f.json_path) for f in library.errors()]
+    # a line break or surrounding space is also named by the text checks (text-line-break, text-surrounding-space)
+    found = [(f.line, f.rule, f.json_path) for f in library.errors() if not f.rule.startswith("text-")]
     assert found == ([] if valid else [(line_of(text, "email:"), "email", "$.contact.email")])
     if not valid:
-        [finding] = library.errors()
+        [finding] = [f for f in library.errors() if f.rule == "email"]
         assert finding.message.startswith(f"「电子信箱」格式不对：「{address}」，应为「用户名@域名」形式的地址")
 
 

@@ -49,15 +49,6 @@ def character_name(char: str) -> str:
     return f"{NAMES.get(char, '控制字符' if unicodedata.category(char) == 'Cc' else '不可见字符')}（U+{ord(char):04X}）"
 
 
-def visible(text: str) -> str:
-    """The text with every control or invisible character written as its code, for one-line messages."""
-    return INVISIBLE.sub(_code, CONTROL.sub(_code, text.replace("\n", "\\n")))
-
-
-def _code(match: re.Match) -> str:
-    return f"<U+{ord(match.group()):04X}>"
-
-
 def text_findings(document: Document, validator) -> list[Finding]:
     """Every string value and key of `document`, walked without recursion."""
     findings: list[Finding] = []
