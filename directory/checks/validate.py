@@ -70,13 +70,13 @@ def _batch_findings(repository: Repository, batch: Batch, validator, calendar: W
         line, column = document.position(parts)
         findings.append(Finding(batch.path, line, column, "calendar-gap", f"无法推算公示截止日期：{gap}", "",
                                 json_path(parts), "warning" if has_decision and not end_written else "error"))
-    written_end = parse_date(publicity.get("end"))
+    written_end = batch.values.written_end
     if end and written_end and written_end != end:
         line, column = document.position(("publicity", "end"))
         findings.append(Finding(batch.path, line, column, "publicity-end-mismatch",
                                 f"公示截止日期写的是 {written_end}，按 {_working_days(scheme, publicity)} 个工作日"
                                 f"（含调休）推算应为 {end}", scheme.cite(scheme.publicity_basis), "$.publicity.end"))
-    decided = parse_date(batch.section("decision").get("date"))
+    decided = batch.values.decision_date
     if end and decided and decided <= end:
         line, column = document.position(("decision", "date"))
         findings.append(Finding(batch.path, line, column, "decision-before-publicity-end",
@@ -232,8 +232,8 @@ def _check_written_validity(record: Record, scheme, batch: Batch | None, at) -> 
            f"撤销依据「{revocation['basis']}」不是规定禁止再申报的条款（{articles}）：不推算禁止期，请确认依据",
            scheme.document.short, severity="warning")
     for key, label in (("suspension", "暂停"), ("revocation", "撤销"), ("withdrawal", "退出")):
-        action = record.recognition.get(key)
-        day = parse_date(action.get("date")) if isinstance(action, dict) else None
+        action = record.values.actions.get(key)
+        day = action.date if action is not None else None
         if day is not None and day < validity.start:
             at(("recognition", key, "date"), "action-before-validity",
                f"{label}日期 {day} 早于有效期起始日 {validity.start}（{validity.explanation}）")
@@ -288,10 +288,10 @@ def _cross_record_findings(repository: Repository, today: date) -> list[Finding]
                             "两者有效期重叠：同一机构在一个名录中只能有一条有效记录，续期请修改原记录",
                             scheme.cite(scheme.validity_basis), "$.credit_code"))
         for banned in records:
-            revocation = banned.recognition.get("revocation")
-            if banned.recognition.get("status") != "revoked" or not isinstance(revocation, dict):
+            revocation = banned.values.action_in_force("revocation")
+            if revocation is None:
                 continue
-            revoked_on = parse_date(revocation.get("date"))
+            revoked_on = revocation.date
             until = ban_end(scheme, revocation)
             if revoked_on is None or until is None:
                 continue
@@ -303,9 +303,9 @@ def _cross_record_findings(repository: Repository, today: date) -> list[Finding]
                     line, column = record.document.position(("credit_code",))
                     findings.append(Finding(
                         record.path, line, column, "ban-in-force",
-                        f"该机构（{code}）于 {revoked_on} 被撤销（{banned.path}，依据 {revocation.get('basis')}），"
+                        f"该机构（{code}）于 {revoked_on} 被撤销（{banned.path}，依据 {revocation.basis}），"
                         f"至 {until}（含）不得再次申报；本次申报日为 {applied}",
-                        scheme.cite(str(revocation.get("basis", "")).strip() or scheme.validity_basis), "$.credit_code"))
+                        scheme.cite(revocation.basis.strip() or scheme.validity_basis), "$.credit_code"))
     return findings
 
 

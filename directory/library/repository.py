@@ -20,9 +20,11 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from directory.findings import Finding
+from directory.library.model import BatchValues, RecordValues, batch_values, record_values
 from directory.loading.yamlfile import Document, load_file
 from directory.rules.schemas import SchemaSet, build_schemas
 from directory.rules.schemes import KIND_DEFAULTS, Scheme, display_path, load_schemes
@@ -55,6 +57,11 @@ class Record:
         value = self.data.get("recognition")
         return value if isinstance(value, dict) else {}
 
+    @cached_property
+    def values(self) -> RecordValues:
+        """Its status, dates and actions, parsed once (model.py)."""
+        return record_values(self.data)
+
 
 @dataclass
 class Batch:
@@ -66,6 +73,11 @@ class Batch:
     @property
     def data(self) -> dict:
         return self.document.data if isinstance(self.document.data, dict) else {}
+
+    @cached_property
+    def values(self) -> BatchValues:
+        """Its dates, parsed once (model.py)."""
+        return batch_values(self.data)
 
     def section(self, name: str) -> dict:
         value = self.data.get(name)

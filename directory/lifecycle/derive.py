@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from directory.rules.dates import parse_date, years_end
+from directory.rules.dates import years_end
+from directory.library.model import ACTIONS, Action
 from directory.library.repository import Batch, Record
 from directory.rules.schemes import Scheme
 from directory.rules.calendar import CalendarGap, WorkCalendar
@@ -27,9 +28,8 @@ def publicity_end(batch: Batch, scheme: Scheme, calendar: WorkCalendar) -> date 
     N is the batch's `publicity.working_days`, or the scheme's default (湖北严选/河北 5, 湖南 7).
     Raises CalendarGap when the holiday schedule of a year it reaches is not known.
     """
-    publicity = batch.section("publicity")
-    start = parse_date(publicity.get("start"))
-    days = publicity.get("working_days") or scheme.publicity_days
+    start = batch.values.publicity_start
+    days = batch.values.working_days or scheme.publicity_days
     if start is None or not isinstance(days, int) or days < 1:
         return None
     return _nth_working_day(calendar, start, days)
@@ -60,27 +60,24 @@ def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Vali
     scheme (吉林), where the written `term` is the recruitment itself (SPEC §3 gives experts a term
     and no `recognition`)."""
     rule = scheme.rules(record.kind).validity
-    if not record.recognition and rule.starts != "term":
+    values = record.values
+    if not values.recognized and rule.starts != "term":
         return None
-    inclusion = record.recognition.get("direct_inclusion")
-    if isinstance(inclusion, dict) and scheme.direct_inclusion:
+    if values.inclusion is not None and scheme.direct_inclusion:
         # 河北 第十条: included directly for the rest of the platform's own validity
-        start, until = parse_date(inclusion.get("included")), parse_date(inclusion.get("valid_until"))
-        if start is None or until is None:
+        inclusion = values.inclusion
+        if inclusion.included is None or inclusion.valid_until is None:
             return None
-        return Validity(start, until, f"直接纳入（{inclusion.get('title', '')}）至原有效期届满")
+        return Validity(inclusion.included, inclusion.valid_until, f"直接纳入（{inclusion.title}）至原有效期届满")
     if rule.starts == "term":
-        term = record.data.get("term")
-        start = parse_date(term.get("start")) if isinstance(term, dict) else None
-        source = "聘任起始日期"
+        start, source = values.term_start, "聘任起始日期"
     else:
-        start = parse_date(batch.section("decision").get("date")) if batch else None
-        source = "批次认定日期"
+        start, source = (batch.values.decision_date if batch else None), "批次认定日期"
     if start is None:
         return None
     if not rule.years:
         return Validity(start, None, f"{source}（{start}）起长期有效")
-    extensions = extension_count(record) if rule.extension_years else 0
+    extensions = values.extensions if rule.extension_years else 0
     years = rule.years + extensions * (rule.extension_years or 0)
     if rule.ends == "calendar_year_end":
         until = date(start.year + years - 1, 12, 31)
@@ -93,47 +90,32 @@ def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Vali
     return Validity(start, until, explanation)
 
 
-def extension_count(record: Record) -> int:
-    """Extensions recorded in `recognition.extensions` (each a dated decision)."""
-    extensions = record.recognition.get("extensions")
-    return sum(1 for e in extensions if isinstance(e, dict) and parse_date(e.get("date"))) \
-        if isinstance(extensions, list) else 0
-
-
 def validity_end_in_effect(record: Record, validity: Validity) -> date | None:
     """The validity's real end: a revocation or withdrawal (with that status) ends it early."""
-    for key, status in (("revocation", "revoked"), ("withdrawal", "withdrawn")):
-        action = record.recognition.get(key)
-        if record.recognition.get("status") == status and isinstance(action, dict) and parse_date(action.get("date")):
-            ended = parse_date(action.get("date"))
-            return ended if validity.until is None else min(ended, validity.until)
+    for key in ("revocation", "withdrawal"):
+        action = record.values.action_in_force(key)
+        if action is not None and action.date is not None:
+            return action.date if validity.until is None else min(action.date, validity.until)
     return validity.until
 
 
-def ban_end(scheme: Scheme, revocation: dict) -> date | None:
+def ban_end(scheme: Scheme, revocation: Action | None) -> date | None:
     """Last day of the re-application ban after a revocation, or None when no article bans.
 
     湖南 第十七条/第十九条: 3 years; 河北 第十三条/第十五条: 2 years (scheme.yaml `revocation_bans`).
     """
-    revoked_on = parse_date(revocation.get("date"))
-    years = scheme.ban_years(str(revocation.get("basis", "")))
-    if revoked_on is None or not years:
+    years = scheme.ban_years(revocation.basis) if revocation is not None else None
+    if revocation is None or revocation.date is None or not years:
         return None
-    return years_end(revoked_on, years)
+    return years_end(revocation.date, years)
 
 
 def reference_date(record: Record, scheme: Scheme, batch: Batch | None, today: date) -> date:
     """The day an application is judged on: its batch's publicity start, else its decision or term
     start, else (an application still under review) today."""
-    if batch is not None:
-        for section, key in (("publicity", "start"), ("decision", "date")):
-            day = parse_date(batch.section(section).get(key))
-            if day:
-                return day
-    term = record.data.get("term")
-    if isinstance(term, dict) and parse_date(term.get("start")):
-        return parse_date(term.get("start"))
-    return today
+    if batch is not None and (batch.values.publicity_start or batch.values.decision_date):
+        return batch.values.publicity_start or batch.values.decision_date
+    return record.values.term_start or today
 
 
 # Derived statuses, with the badge text the site and the staff report show (SPEC §4).
@@ -183,10 +165,10 @@ def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCa
     """
     if expiring_days is None:
         expiring_days = scheme.expiring_days
-    recognition = record.recognition
+    values = record.values
     validity = derive_validity(record, scheme, batch)
     valid_until = validity_end_in_effect(record, validity) if validity else None
-    publicity_start = parse_date(batch.section("publicity").get("start")) if batch else None
+    publicity_start = batch.values.publicity_start if batch else None
     gap = ""
     try:
         end_of_publicity = publicity_end(batch, scheme, calendar) if batch else None
@@ -198,19 +180,19 @@ def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCa
         return Lifecycle(status, validity, valid_until, days_left, publicity_start, end_of_publicity,
                          since, ban_until, gap)
 
-    if not recognition and (validity is None or today < validity.start):
+    if not values.recognized and (validity is None or today < validity.start):
         return result("review")
-    for status, key in (("revoked", "revocation"), ("withdrawn", "withdrawal"), ("suspended", "suspension")):
-        action = recognition.get(key)
-        if recognition.get("status") == status and isinstance(action, dict):
-            since = parse_date(action.get("date"))
-            # A suspension pauses a recognition, it does not prolong it: past the validity's
-            # last day the record is expired, suspended or not.
-            lapsed = status == "suspended" and validity is not None and validity.until is not None \
-                and today > validity.until
-            if since is not None and since <= today and not lapsed:
-                ban = ban_end(scheme, action) if status == "revoked" else None
-                return result(status, since, ban)
+    for key in ("revocation", "withdrawal", "suspension"):
+        action = values.action_in_force(key)
+        if action is None:
+            continue
+        # A suspension pauses a recognition, it does not prolong it: past the validity's
+        # last day the record is expired, suspended or not.
+        lapsed = key == "suspension" and validity is not None and validity.until is not None \
+            and today > validity.until
+        if action.date is not None and action.date <= today and not lapsed:
+            ban = ban_end(scheme, action) if key == "revocation" else None
+            return result(ACTIONS[key], action.date, ban)
     if validity is None or today < validity.start:
         if publicity_state(publicity_start, end_of_publicity, today) == "active":
             return result("publicity")

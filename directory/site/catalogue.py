@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from directory.rules.dates import parse_date
 from directory.lifecycle.derive import Lifecycle, derive, publicity_end, publicity_state
 from directory.rules.fields import fields_of
 from directory.rules.regions import Region, regions
@@ -155,7 +154,7 @@ def _notice(scheme: Scheme, batch_id: str, batch: Batch, calendar: WorkCalendar,
         end = publicity_end(batch, scheme, calendar)
     except CalendarGap as error:
         end, gap = None, str(error)
-    start = parse_date(publicity.get("start"))
+    start = batch.values.publicity_start
     active = publicity_state(start, end, today) == "active"
     return PublicityNotice(
         scheme=scheme, batch_id=batch_id, title=str(batch.data.get("title", batch_id)), start=start, end=end,

@@ -598,21 +598,21 @@ def bans_overwritten(repository: Repository, candidates: list[Candidate], column
     existing = {record.path: record for record in repository.records}
     findings = []
     for candidate in candidates:
-        old = existing[candidate.path].recognition if candidate.path in existing else None
-        revocation = old.get("revocation") if isinstance(old, dict) and old.get("status") == "revoked" else None
-        until = ban_end(scheme, revocation) if isinstance(revocation, dict) else None
+        old = existing[candidate.path].values if candidate.path in existing else None
+        revocation = old.action_in_force("revocation") if old is not None else None
+        until = ban_end(scheme, revocation)
         if until is None or today > until:
             continue
         new = candidate.record.get("recognition")
         kept = new.get("revocation") if isinstance(new, dict) and new.get("status") == "revoked" else None
-        if isinstance(kept, dict) and str(kept.get("date")) == str(revocation.get("date")):
+        if isinstance(kept, dict) and str(kept.get("date")) == revocation.date.isoformat():
             continue
         column = column_for("$.recognition.status", columns) or column_for("$.id", columns)
         findings.append(Finding(
             display, candidate.row, column.index if column else 0, "import-erases-ban",
-            f"第 {candidate.row} 行：{candidate.path} 于 {revocation.get('date')} 被撤销，至 {until}（含）不得再次申报，"
+            f"第 {candidate.row} 行：{candidate.path} 于 {revocation.date} 被撤销，至 {until}（含）不得再次申报，"
             "覆盖会抹去这条撤销记录：更正原记录请保留认定状态 revoked 和撤销日期",
-            scheme.cite(str(revocation.get("basis", "")).strip() or scheme.validity_basis), "$.recognition"))
+            scheme.cite(revocation.basis.strip() or scheme.validity_basis), "$.recognition"))
     return findings
 
 

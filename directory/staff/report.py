@@ -74,7 +74,7 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
         if end is None:
             continue
         decided = batch.section("decision").get("date")
-        state = publicity_state(parse_date(batch.section("publicity").get("start")), end, today)
+        state = publicity_state(batch.values.publicity_start, end, today)
         if state == "upcoming":
             items.append(ReportItem(end.isoformat(), scheme_id, "publicity-upcoming", batch_id, batch.path,
                                     f"{batch.data.get('title', batch_id)}：将于 {batch.section('publicity').get('start')} 开始公示，至 {end}",
@@ -102,7 +102,7 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                                     f"{name}：{message}", action, basis))
 
         if life.status == "expiring":
-            included = isinstance(record.recognition.get("direct_inclusion"), dict) and scheme.direct_inclusion
+            included = record.values.inclusion is not None and scheme.direct_inclusion
             add("expiring", life.valid_until, f"有效期至 {life.valid_until}，剩 {life.days_left} 天",
                 scheme.direct_inclusion.get("expiry_action", "重新申报") if included else rules.validity.expiry_action,
                 scheme.cite(scheme.direct_inclusion["basis"] if included else rules.validity.basis))
@@ -112,9 +112,8 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
         elif life.status == "suspended":
             _suspension_items(record, scheme, life, today, add)
         if life.status == "revoked" and life.ban_until and life.ban_until >= today:
-            revocation = record.recognition.get("revocation", {})
             add("ban", life.ban_until, f"{life.since} 被撤销，至 {life.ban_until} 不得再次申报（{life.reapply_from} 起可再申报）", "",
-                scheme.cite(str(revocation.get("basis", ""))))
+                scheme.cite(record.values.actions["revocation"].basis))
         if life.status in ("valid", "expiring", "suspended") and life.validity and rules.reporting:
             reporting = rules.reporting
             result = standing(reporting, record.data.get("reports"), life.validity.start, life.valid_until, today)
@@ -168,8 +167,7 @@ def _suspension_items(record, scheme, life, today: date, add) -> None:
     """A suspension asks for a review. Where scheme.yaml `suspensions` gives its article a time
     limit (湖南 第十八条: 测评不合格 -> 暂停, 整改 within 6 months, else 撤销), the item shows the
     deadline, and once it has passed, the step the article prescribes."""
-    suspension = record.recognition.get("suspension", {})
-    basis = str(suspension.get("basis", ""))
+    basis = record.values.actions["suspension"].basis
     rule = next((r for r in scheme.suspension_rules if basis.strip().startswith(str(r.get("basis")))), None)
     if rule is None or life.since is None:
         add("suspended", life.since, f"自 {life.since} 暂停称号", scheme.actions["suspended"], scheme.cite(basis))
