@@ -12,9 +12,10 @@ in-process, through `directory.cli.main`:
   odd unicode inserted.
 
 What must hold for every example: exit code 0, 1 or 2; no "Traceback" and no "内部错误" in the
-output; `--format json` parses, and every error finding names a line of its file (line ≥ 1). Line
-0 means "the whole file" (findings.py) and is accepted only for `file-unreadable`, a file that
-could not be read at all; everything else this fuzzer can produce has a place to point at.
+output; `--format json` parses, and every error finding names a line of its file: 1 ≤ line ≤ the
+last line + 1 (the end of the file, where YAML reports a file cut short). Line 0 means "the whole
+file" (findings.py) and is accepted only for `file-unreadable`, a file that could not be read at
+all; everything this fuzzer can produce is readable and has a place to point at.
 
 Profiles (HYPOTHESIS_PROFILE=ci|long): `ci`, the default, runs a few dozen fixed examples per
 property (derandomized: the suite never fails on a new random draw); `long` explores at random,
@@ -46,7 +47,7 @@ TODAY = "2026-11-23"
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
           HealthCheck.function_scoped_fixture]
-# ci: fixed examples, no shrinking (a failure prints its unshrunk input; the long profile shrinks)
+# ci: fixed examples, no shrinking (a failure prints its input as drawn; under `long`, pytest shrinks it)
 settings.register_profile("ci", deadline=None, derandomize=True, database=None, suppress_health_check=_QUIET,
                           phases=[Phase.explicit, Phase.reuse, Phase.generate], print_blob=True)
 settings.register_profile("long", deadline=None, database=None, suppress_health_check=_QUIET,
