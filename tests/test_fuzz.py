@@ -162,6 +162,7 @@ EDGE_DATES = [date(1, 1, 1), date(9999, 12, 31), "0001-01-01", "9999-12-31", "99
               "2024-02-29", "2025-02-29", "1970-01-01", "2026-11-23", "2026-11-24", "2099-12-31"]
 DATA_OPERATIONS = ["delete", "replace", "as_list", "as_map", "duplicate", "rename_key", "insert_text",
                    "truncate_text", "edge_number", "edge_date", "add_key", "replace_document"]
+TEXT_OPERATIONS = ["cut_at_byte", "flip_bytes", "double_line", "drop_line", "insert_text", "swap_lines"]
 
 
 def _leaves(node, keep, parts=()):
@@ -174,7 +175,7 @@ def _leaves(node, keep, parts=()):
 
 
 def _is_date(value) -> bool:
-    return isinstance(value, date) or isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)
+    return isinstance(value, date) or isinstance(value, str) and bool(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value))
 
 
 def _replace_at(draw, data, parts, strategy):
@@ -183,7 +184,6 @@ def _replace_at(draw, data, parts, strategy):
     for part in parents:
         node = node[part]
     node[last] = draw(strategy(node[last]))
-TEXT_OPERATIONS = ["cut_at_byte", "flip_bytes", "double_line", "drop_line", "insert_text", "swap_lines"]
 
 
 def _mutate_data(draw, data, operations=DATA_OPERATIONS):
@@ -349,6 +349,8 @@ def problems(outcome: Outcome, root: Path) -> list[str]:
     both = outcome.stdout + outcome.stderr
     if "Traceback" in both or "内部错误" in both:
         found.append("traceback")
+    elif outcome.code == 2 and not outcome.stderr.strip():
+        found.append("exit code 2 without a word of why")
     if outcome.code in (0, 1) and "--format json" in outcome.command:
         try:
             items = json.loads(outcome.stdout or "[]")
@@ -524,7 +526,7 @@ def test_a_control_character_in_a_name_does_not_crash_the_open_data(site_library
     exercise("build", site_library, target, text.encode("utf-8"), (["build", "--today", TODAY],))
 
 
-@pytest.mark.xfail(reason="loading/yamlfile.py takes YAML's line numbers, and YAML also breaks lines at U+2028, "
+@pytest.mark.xfail(reason="loading/yamlfile.py takes YAML's line numbers, and YAML also breaks lines at a lone \\r, U+2028, "
                           "U+2029 and U+0085: the findings after such a character point lines too far down "
                           "(git, editors and GitHub count only \\n)", strict=False)
 def test_a_line_separator_inside_a_value_does_not_shift_the_lines_of_the_findings(fuzz_library):
