@@ -1,7 +1,7 @@
 """Date helpers shared by validation and the lifecycle: records keep dates as strings until here."""
 from __future__ import annotations
 
-from datetime import MAXYEAR, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8))  # Asia/Shanghai has no daylight saving time
 
@@ -22,19 +22,16 @@ def parse_date(value: object) -> date | None:
         return None
 
 
-# The three helpers below stop at 9999-12-31, the last day Python's calendar has: a mistyped
-# year (9999-12-31 for 2025-12-31) then gives a date far in the future instead of a crash.
-
 def add_years(day: date, years: int) -> date:
     """Same day `years` later; 29 February falls back to 28 February.
 
     >>> add_years(date(2024, 2, 29), 1)
     datetime.date(2025, 2, 28)
-    >>> add_years(date(9999, 1, 1), 3)
+    >>> add_years(date(9999, 6, 1), 3)   # past the last date Python knows: that last date
     datetime.date(9999, 12, 31)
     """
-    if day.year + years > MAXYEAR:
-        return date.max
+    if not date.min.year <= day.year + years <= date.max.year:
+        return date.max if years > 0 else date.min
     try:
         return day.replace(year=day.year + years)
     except ValueError:
@@ -49,8 +46,8 @@ def years_end(start: date, years: int) -> date:
     >>> years_end(date(2024, 2, 29), 3)   # the anniversary of 29 February is 1 March
     datetime.date(2027, 2, 28)
     """
-    if start.year + years > MAXYEAR:
-        return date.max
+    if not date.min.year <= start.year + years <= date.max.year:
+        return date.max if years > 0 else date.min
     try:
         anniversary = start.replace(year=start.year + years)
     except ValueError:  # 29 February: in a common year the anniversary is 1 March
@@ -63,10 +60,12 @@ def add_months(day: date, months: int) -> date:
 
     >>> add_months(date(2027, 1, 1), 6)
     datetime.date(2027, 7, 1)
+    >>> add_months(date(9999, 12, 31), 24)   # past the last date Python knows: that last date
+    datetime.date(9999, 12, 31)
     """
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
-    if year > MAXYEAR:
+    if year > date.max.year:
         return date.max
     for last in (31, 30, 29, 28):
         try:
