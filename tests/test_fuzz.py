@@ -539,5 +539,5 @@ def test_a_line_separator_inside_a_value_does_not_shift_the_lines_of_the_finding
     text = re.sub(r"(\n  date: )\S+", "\\1[]", text, count=1)
     with fuzz_library.mutated(target, text.encode("utf-8")):
         validated = run(fuzz_library.root, *VALIDATE_AND_REPORT[0])
-    expected = text.split("\n").index("  date: []") + 1
-    assert [(f["rule"], f["line"]) for f in json.loads(validated.stdout)] == [("schema-type", expected)]
+    wrong_type = [f["line"] for f in json.loads(validated.stdout) if f["rule"] == "schema-type"]
+    assert wrong_type == [text.split("\n").index("  date: []") + 1]
