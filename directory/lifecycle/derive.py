@@ -5,7 +5,7 @@ Every function is pure: (record, scheme, batch, calendar, today) in, dates or a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, date, timedelta
 from functools import lru_cache
 
 from directory.rules.dates import years_end
@@ -30,7 +30,7 @@ def publicity_end(batch: Batch, scheme: Scheme, calendar: WorkCalendar) -> date 
     """
     start = batch.values.publicity_start
     days = batch.values.working_days or scheme.publicity_days
-    if start is None or not isinstance(days, int) or days < 1:
+    if start is None or isinstance(days, bool) or not isinstance(days, int) or days < 1:
         return None
     return _nth_working_day(calendar, start, days)
 
@@ -80,7 +80,7 @@ def derive_validity(record: Record, scheme: Scheme, batch: Batch | None) -> Vali
     extensions = values.extensions if rule.extension_years else 0
     years = rule.years + extensions * (rule.extension_years or 0)
     if rule.ends == "calendar_year_end":
-        until = date(start.year + years - 1, 12, 31)
+        until = date(min(start.year + years - 1, MAXYEAR), 12, 31)  # a mistyped year: see rules/dates.py
         explanation = f"{source} {start} 起至第 {years} 个自然年年底"
     else:
         until = years_end(start, years)
@@ -151,8 +151,10 @@ class Lifecycle:
 
     @property
     def reapply_from(self) -> date | None:
-        """The first day a revoked provider may apply again."""
-        return self.ban_until + timedelta(days=1) if self.ban_until else None
+        """The first day a revoked provider may apply again (a ban to 9999-12-31 never ends)."""
+        if self.ban_until is None:
+            return None
+        return self.ban_until + timedelta(days=1) if self.ban_until < date.max else date.max
 
 
 def derive(record: Record, scheme: Scheme, batch: Batch | None, calendar: WorkCalendar,

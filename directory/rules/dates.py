@@ -65,9 +65,13 @@ def add_months(day: date, months: int) -> date:
 
     >>> add_months(date(2027, 1, 1), 6)
     datetime.date(2027, 7, 1)
+    >>> add_months(date(9999, 12, 31), 24)   # past the last date Python knows: that last date
+    datetime.date(9999, 12, 31)
     """
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if year > date.max.year:
+        return date.max
     for last in (31, 30, 29, 28):
         try:
             return date(year, month + 1, min(day.day, last))

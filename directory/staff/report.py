@@ -6,7 +6,7 @@ applies), the date that matters and the article it rests on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, date, timedelta
 
 from directory.rules.dates import add_months
 from directory.rules.dates import parse_date
@@ -298,9 +298,18 @@ def _grade_items(record, scheme, life, add) -> None:
             add(kind, date(run[-1] + 1, 1, 1), f"{years} 年绩效评价均为{rule['grade']}", rule["action"], basis)
 
 
+def _grade_year(key) -> int | None:
+    """The year a grade is keyed by ("2025"); any other key (a finding of validate) is no year.
+    isdecimal, not isdigit: int() refuses "²"; and 9999 has no next January to observe from."""
+    text = str(key)
+    year = int(text) if text.isdecimal() and len(text) <= 4 else None
+    return year if year is not None and year < MAXYEAR else None
+
+
 def _latest_run(grades: dict, grade: str | None, length: int) -> list[int]:
     """The latest `length` consecutive years graded `grade`, or [] if there is none."""
-    years = sorted(int(year) for year, value in grades.items() if str(year).isdigit() and value == grade)
+    years = sorted(year for year in (_grade_year(key) for key, value in grades.items() if value == grade)
+                   if year is not None)
     for index in range(len(years) - length, -1, -1):
         window = years[index:index + length]
         if window[-1] - window[0] == length - 1:
