@@ -13,6 +13,7 @@ comparison with it is false).
 """
 from __future__ import annotations
 
+import bisect
 import errno
 import math
 import os
@@ -85,6 +86,26 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
+class Lines:
+    """Line and column of a YAML mark as git, editors and GitHub count them: at \\n only. YAML also
+    breaks lines at a lone \\r, U+2028, U+2029 and U+0085, so its own line numbers would point
+    too far down after such a character (inside a quoted value, where it is legal)."""
+
+    _ODD_BREAKS = re.compile("\r(?!\n)|[\u2028\u2029\x85]")
+
+    def __init__(self, text: str):
+        self._newlines = [m.start() for m in re.finditer("\n", text)] if self._ODD_BREAKS.search(text) else None
+
+    def place(self, mark) -> tuple[int, int]:
+        if mark is None:
+            return 1, 1
+        if self._newlines is None:   # the usual case: YAML's count is right
+            return mark.line + 1, mark.column + 1
+        before = bisect.bisect_left(self._newlines, mark.index)
+        line_start = self._newlines[before - 1] + 1 if before else 0
+        return before + 1, mark.index - line_start + 1
+
+
 @dataclass
 class Document:
     """A YAML file's content. Positions are found only when a finding needs one.
@@ -124,6 +145,7 @@ class Document:
 
     def _index(self) -> None:
         self._positions, self._scalar_source = {}, {}
+        self._lines = Lines(self.text)
         loader = yaml.CSafeLoader(self.text)
         try:
             root = loader.get_single_node()
@@ -135,13 +157,12 @@ class Document:
             loader.dispose()
 
     def _walk(self, node, parts: tuple) -> None:
-        self._positions[parts] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self._positions[parts] = self._lines.place(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "<复杂键>"
                 # the first occurrence of a repeated key keeps its place
-                self._positions.setdefault(parts + (key, "<key>"),
-                                           (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+                self._positions.setdefault(parts + (key, "<key>"), self._lines.place(key_node.start_mark))
                 self._walk(value_node, parts + (key,))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
@@ -206,7 +227,7 @@ def load_bytes(raw: bytes, display_path: str) -> tuple[Document | None, list[Fin
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         if not findings:  # a tab already explains most scanner errors; one message is enough
-            findings.append(_syntax_finding(error, display_path))
+            findings.append(_syntax_finding(error, display_path, Lines(text)))
         return None, findings
     except (yaml.YAMLError, ValueError, TypeError, KeyError, RecursionError):
         # a last resort: a constructor's own error that libyaml did not mark; never a traceback
@@ -215,7 +236,8 @@ def load_bytes(raw: bytes, display_path: str) -> tuple[Document | None, list[Fin
     finally:
         loader.dispose()
     if loader.refused:
-        return None, findings + [Finding(display_path, node.start_mark.line + 1, node.start_mark.column + 1, rule, message)
+        lines = Lines(text)
+        return None, findings + [Finding(display_path, *lines.place(node.start_mark), rule, message)
                                  for node, rule, message in loader.refused]
     if data is None:
         findings.append(Finding(display_path, 1, 1, "yaml-empty", "文件为空：应为一条记录（键: 值 的映射）"))
@@ -249,9 +271,10 @@ def _hostile_findings(text: str, display_path: str) -> list[Finding]:
     findings: list[Finding] = []
     scanner = yaml.CSafeLoader(text)
     depth = 0
+    lines = Lines(text)
 
     def at(event, rule: str, message: str) -> None:
-        findings.append(Finding(display_path, event.start_mark.line + 1, event.start_mark.column + 1, rule, message))
+        findings.append(Finding(display_path, *lines.place(event.start_mark), rule, message))
 
     try:
         while len(findings) < 20:  # a billion-laughs file holds many; the first few are enough
@@ -294,6 +317,7 @@ def _os_reason(error: OSError) -> str:
 
 def _duplicate_key_findings(document: Document) -> list[Finding]:
     findings = []
+    lines = Lines(document.text)
     loader = yaml.CSafeLoader(document.text)
     try:
         stack = [(loader.get_single_node(), ())]
@@ -307,12 +331,12 @@ def _duplicate_key_findings(document: Document) -> list[Finding]:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "<复杂键>"
                 if key in seen:
                     findings.append(Finding(
-                        document.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                        document.path, *lines.place(key_node.start_mark),
                         "yaml-duplicate-key",
                         f"键「{key}」重复出现（第一次在第 {seen[key]} 行）：YAML 只保留最后一个值，请删除其中一个",
                         json_path=json_path(parts + (key,))))
                 else:
-                    seen[key] = key_node.start_mark.line + 1
+                    seen[key] = lines.place(key_node.start_mark)[0]
                 stack.append((value_node, parts + (key,)))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, parts + (index,)) for index, item in enumerate(node.value))
@@ -332,9 +356,8 @@ def _tab_findings(text: str, display_path: str) -> list[Finding]:
     return findings
 
 
-def _syntax_finding(error: yaml.MarkedYAMLError, display_path: str) -> Finding:
-    mark = error.problem_mark or error.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+def _syntax_finding(error: yaml.MarkedYAMLError, display_path: str, lines: Lines) -> Finding:
+    line, column = lines.place(error.problem_mark or error.context_mark)
     problem = f"{error.context or ''} {error.problem or ''}".strip()
     hint = ""
     if "mapping values are not allowed" in problem:
