@@ -294,16 +294,22 @@ def test_a_change_kind_the_scheme_does_not_list_is_an_error(library):
     (["2026-03-01: 80", "2026-05-01: 79", "2026-09-01: 60", "2026-11-01: 75 rectified"], "review-failed"),
 ])
 def test_three_activities_at_eighty_percent_or_less_in_a_year_call_for_rectification(library, reviews, kind):
+    assert yanxuan_review_items(library, "satisfaction_pct", reviews, "第十八条（1）") == ([] if kind is None else [kind])
+
+
+def yanxuan_review_items(library, field: str, reviews: list[str], article: str) -> list[str]:
+    """Write reviews given as "YYYY-MM-DD: value[ rectified]" into the good 湖北严选 record; the kinds
+    of the review items on 2026-12-01, each resting on `article`."""
     lines = ""
     for review in reviews:
         day, value = review.split(": ")
         rectified = ", after_rectification: true" if value.endswith("rectified") else ""
-        lines += f"  - {{date: {day}, satisfaction_pct: {value.split()[0]}{rectified}}}\n"
+        lines += f"  - {{date: {day}, {field}: {value.split()[0]}{rectified}}}\n"
     library.add(YANXUAN, edit(good_record(YANXUAN), "recognition:", "reviews:\n" + lines + "recognition:"))
     assert only_errors(library) == []
     found = items(library, date(2026, 12, 1), "review-rectify") + items(library, date(2026, 12, 1), "review-failed")
-    assert [i.kind for i in found] == ([] if kind is None else [kind])
-    assert all("第十八条（1）" in i.basis for i in found)
+    assert all(article in i.basis for i in found)
+    return [i.kind for i in found]
 
 
 # --- 管理办法本身的有效期：湖南 第二十条 5 年（2024-08-22 印发 -> 至 2029-08-21）
@@ -370,13 +376,4 @@ def test_direct_inclusion_is_refused_where_the_document_has_no_such_article(libr
     (["2026-03-01: 9.9", "2026-06-01: 12 rectified"], None),
 ])
 def test_public_benefit_below_ten_percent_calls_for_rectification_then_cancellation(library, reviews, kind):
-    lines = ""
-    for review in reviews:
-        day, value = review.split(": ")
-        rectified = ", after_rectification: true" if value.endswith("rectified") else ""
-        lines += f"  - {{date: {day}, public_benefit_pct: {value.split()[0]}{rectified}}}\n"
-    library.add(YANXUAN, edit(good_record(YANXUAN), "recognition:", "reviews:\n" + lines + "recognition:"))
-    assert only_errors(library) == []
-    found = items(library, date(2026, 12, 1), "review-rectify") + items(library, date(2026, 12, 1), "review-failed")
-    assert [i.kind for i in found] == ([] if kind is None else [kind])
-    assert all("第十八条（4）" in i.basis for i in found)
+    assert yanxuan_review_items(library, "public_benefit_pct", reviews, "第十八条（4）") == ([] if kind is None else [kind])
