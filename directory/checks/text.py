@@ -24,8 +24,6 @@ from directory.loading.yamlfile import Document
 from directory.rules.dates import EARLIEST, LATEST
 from directory.rules.schemas import describe
 
-# The free texts written over several lines (机构简介, 服务内容, reasons): a line break is allowed there.
-MULTILINE_KEYS = {"profile", "description", "reason"}
 
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 # soft hyphen, zero-width spaces and joiners, direction marks and overrides, line/paragraph
@@ -73,7 +71,8 @@ def text_findings(document: Document, validator) -> list[Finding]:
         elif isinstance(value, list):
             stack.extend((item, parts + (index,)) for index, item in enumerate(value))
         elif isinstance(value, str) and SUSPECT.search(value):
-            multiline = any(part in MULTILINE_KEYS for part in parts if isinstance(part, str))
+            # a line break is allowed in the free texts the schema marks `x-multiline` (简介, 服务说明, 理由)
+            multiline = validator is not None and bool(describe(validator, parts)[0].get("x-multiline"))
             report(parts, parts, _problems(value, multiline) + _date_problems(value))
         elif isinstance(value, str) and DATE.fullmatch(value):
             report(parts, parts, _date_problems(value))
