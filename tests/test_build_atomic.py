@@ -129,7 +129,7 @@ def then_the_next_build_succeeds_and_removes_the_leftovers(versions: Versions) -
 @pytest.mark.parametrize(("stage", "when", "published"), [
     ("_run_mkdocs", "before", "old"),     # the pages are rendered, mkdocs has not run
     ("_run_mkdocs", "after", "old"),      # the HTML is built, not yet indexed
-    ("_run_pagefind", "after", "old"),    # the new site is complete beside the old one
+    ("_index_search", "after", "old"),    # the new site is complete beside the old one
     ("_exchange", "after", "new"),        # swapped; the old site still waits in the work folder
 ])
 def test_a_build_killed_at_any_stage_leaves_a_complete_site_old_or_new(versions, stage, when, published):

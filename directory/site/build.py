@@ -13,7 +13,6 @@ import errno
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from directory.findings import Finding
 from directory.site.form import render_apply_pages
 from directory.site.opendata import write_open_data
 from directory.site.render import PACKAGE_TEMPLATES, render_pages
+from directory.site.search import build_search_index, write_search_index
 from directory.library.repository import load_repository
 from directory.checks.validate import validate_repository
 from directory.rules.calendar import WorkCalendar
@@ -91,6 +91,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
 
     # 2. derive: what the public sees, with statuses for `today`.
     catalogue = build_catalogue(repository, schemas, calendar, today)
+    search_index = build_search_index(catalogue)
 
     work = Path(tempfile.mkdtemp(prefix=_work_prefix(site_dir), dir=site_dir.parent))
     try:
@@ -100,7 +101,8 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         config = _mkdocs_config(root)
         data_files = write_open_data(catalogue, docs / "data", schemas)
         try:
-            pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files)
+            pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files,
+                                 search_index)
             pages += render_apply_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"))
         except TemplateError as error:
             where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"
@@ -110,11 +112,11 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
 
         # 4. mkdocs: the theme, navigation and HTML.
         built = work / "site"
-        _run_mkdocs(root, config, catalogue.schemes, docs, built, today)
+        _run_mkdocs(root, config, catalogue.schemes, docs, built, today, templates)
         lap("mkdocs")
 
-        # 5. pagefind: the Chinese search index over provider, expert and notice pages.
-        _run_pagefind(built)
+        # 5. search: the key shards and the pagefind index of providers, experts and notices.
+        _index_search(search_index, built, work / "search-documents")
         lap("pagefind")
 
         # 6. swap: the new site and the old one change places in one step; the old one goes with work/.
@@ -144,7 +146,7 @@ def _mkdocs_config(root: Path) -> dict:
         raise BuildError(f"mkdocs.yml 无法读取：{error}") from error
 
 
-def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, today: date) -> None:
+def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, today: date, templates: Path) -> None:
     """mkdocs with a small explicit nav: provider pages are reached through lists, not the sidebar."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -157,6 +159,8 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     theme = dict(config.get("theme") or {"name": "material"})
     theme.setdefault("language", "zh")
     theme["font"] = False   # never Google Fonts
+    if "custom_dir" not in theme and (templates / "overrides").is_dir():
+        theme["custom_dir"] = str(templates / "overrides")   # the header's search box
     # SOURCE_DATE_EPOCH: the sitemap and any date mkdocs prints come from --today, not the clock,
     # so two builds on the same day give identical pages.
     epoch = int(datetime(today.year, today.month, today.day, tzinfo=timezone.utc).timestamp())
@@ -184,11 +188,11 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def _run_pagefind(built: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(built), "--silent"],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BuildError(f"pagefind 建立索引失败：{result.stderr.strip() or result.stdout.strip()}")
+def _index_search(search_index, built: Path, scratch: Path) -> None:
+    try:
+        write_search_index(search_index, built, scratch)
+    except (OSError, RuntimeError) as error:   # pagefind missing, killed or refusing
+        raise BuildError(f"pagefind 建立索引失败：{error}") from error
 
 
 @contextmanager

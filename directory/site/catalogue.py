@@ -89,6 +89,7 @@ class Catalogue:
     schemes: list[Scheme]
     entries: list[Entry]
     notices: list[PublicityNotice]
+    common: dict = field(default_factory=dict)   # schemes/_common/common.yaml (search settings)
 
     def of_scheme(self, scheme_id: str) -> list[Entry]:
         return [entry for entry in self.entries if entry.scheme.id == scheme_id]
@@ -118,7 +119,8 @@ def build_catalogue(repository: Repository, schemas: SchemaSet, calendar: WorkCa
                          [e for e in derived if e.scheme.id == scheme_id and e.batch_id == batch_id])
         if notice.start is not None and notice.start <= today:  # nothing is announced before its start
             notices.append(notice)
-    return Catalogue(today, [repository.schemes[s] for s in sorted(repository.schemes)], entries, notices)
+    return Catalogue(today, [repository.schemes[s] for s in sorted(repository.schemes)], entries, notices,
+                     repository.common)
 
 
 def _entry(record: Record, scheme: Scheme, batch: Batch | None, life: Lifecycle, schema: dict) -> Entry:

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from directory.rules.fields import fields_of
 from directory.site.catalogue import Catalogue, Entry
+from directory.site.search import KEYS_FOLDER, SearchIndex
 from directory.lifecycle.derive import STATUS_LABELS
 
 # The templates shipped beside the package, for a library that has no templates/ of its own.
@@ -46,7 +47,7 @@ def page_environment(templates_dir: Path) -> Environment:
 
 
 def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str,
-                 data_files: list) -> list[Page]:
+                 data_files: list, search_index: SearchIndex) -> list[Page]:
     env = page_environment(templates_dir)
     pages: list[Page] = []
     templates = {name: env.get_template(name) for name in env.list_templates() if name.endswith(".md.j2")}
@@ -64,7 +65,7 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
     active = [n for n in catalogue.notices if n.active]
     write("index.md", "home.md.j2", catalogue=catalogue, counts=counts, status_labels=STATUS_LABELS,
           active_notices=active)
-    write("search.md", "search.md.j2")
+    write("search.md", "search.md.j2", search=search_index, keys_folder=KEYS_FOLDER, catalogue=catalogue)
     write("data.md", "data.md.j2", files=data_files)
     write("notices/index.md", "notices.md.j2", active=active,
           archive=sorted((n for n in catalogue.notices if not n.active), key=lambda n: str(n.start), reverse=True))
