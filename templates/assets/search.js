@@ -61,6 +61,9 @@
     return hash >>> 0;
   }
 
+  // for tests/test_browser_search.py: the same text rules as Python, checked on the same strings
+  window.directorySearch = { normalise: normalise, queryTokens: queryTokens, fnv1a: fnv1a };
+
   // --- loading -----------------------------------------------------------------------------
   function loadPagefind() {
     if (pagefind) { return Promise.resolve(pagefind); }
