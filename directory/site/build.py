@@ -146,7 +146,8 @@ def _mkdocs_config(root: Path) -> dict:
         raise BuildError(f"mkdocs.yml 无法读取：{error}") from error
 
 
-def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, today: date, templates: Path) -> None:
+def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, today: date,
+                templates: Path | None = None) -> None:
     """mkdocs with a small explicit nav: provider pages are reached through lists, not the sidebar."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -159,7 +160,7 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     theme = dict(config.get("theme") or {"name": "material"})
     theme.setdefault("language", "zh")
     theme["font"] = False   # never Google Fonts
-    if "custom_dir" not in theme and (templates / "overrides").is_dir():
+    if templates is not None and "custom_dir" not in theme and (templates / "overrides").is_dir():
         theme["custom_dir"] = str(templates / "overrides")   # the header's search box
     # SOURCE_DATE_EPOCH: the sitemap and any date mkdocs prints come from --today, not the clock,
     # so two builds on the same day give identical pages.
