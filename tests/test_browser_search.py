@@ -162,9 +162,9 @@ def test_a_search_with_no_result_suggests_categories_places_and_the_credit_code(
     empty = page.locator("#dir-search .dir-search__empty")
     expect(empty).to_be_visible()
     expect(empty).to_contain_text("统一社会信用代码")
-    assert empty.locator('a[href^="?类别="]').count() >= 3
-    assert empty.locator('a[href^="?城市="]').count() >= 3
-    empty.locator('a[href^="?城市="]').first.click()
+    assert empty.get_by_text("按类别浏览").locator("a").count() >= 3
+    assert empty.get_by_text("按城市浏览").locator("a").count() >= 3
+    empty.get_by_text("按城市浏览").locator("a").first.click()
     expect(page.locator("#dir-search .dir-search__summary")).to_have_text(re.compile(r"找到 [0-9]+ 条"))
 
 

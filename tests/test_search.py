@@ -103,12 +103,32 @@ def test_an_expert_is_a_key_by_name(catalogue, index):
     assert [hit["u"] for hit in hits_for(index, expert.name)] == [expert.url]
 
 
-@pytest.mark.parametrize(("typed", "level", "value"), [
-    ("长沙", "城市", "长沙市"), ("长沙市", "城市", "长沙市"), ("湖南", "省份", "湖南省"),
-    ("芙蓉区", "区县", "湖南省长沙市芙蓉区"), ("洪山区", "区县", "湖北省武汉市洪山区"),
+@pytest.mark.parametrize(("typed", "prefix"), [
+    ("长沙", "4301"), ("长沙市", "4301"), ("湖南", "43"), ("湖南省", "43"), ("芙蓉区", "430102"), ("洪山区", "420111"),
 ])
-def test_a_place_name_is_a_key_to_the_region_filter(index, typed, level, value):
-    assert {"r": level, "v": value} in [{"r": hit["r"], "v": hit["v"]} for hit in hits_for(index, typed) if "r" in hit]
+def test_a_place_name_opens_the_list_of_records_located_there_current_first(catalogue, index, typed, prefix):
+    (place,) = [hit for hit in hits_for(index, typed) if "l" in hit]
+    members = index.lists[place["l"]]
+    there = {e.url for e in catalogue.entries if e.region and e.region.code.startswith(prefix)}
+    assert {hit["u"] for hit in members} == there and place["c"] == len(there) and place["m"] == "地区"
+    groups = [hit["g"] for hit in members]
+    assert groups == sorted(groups)
+
+
+def test_a_category_name_opens_the_list_of_that_shared_category(catalogue, index):
+    settings = Settings.from_common(catalogue.common)
+    for typed in ("法律服务", "法律服务类", "法律咨询"):   # the shared name and two schemes' own labels
+        (listing,) = [hit for hit in hits_for(index, typed) if "l" in hit]
+        urls = {hit["u"] for hit in index.lists[listing["l"]]}
+        assert urls == {e.url for e in catalogue.entries if "法律服务" in settings.shared_categories(e)}, typed
+
+
+def test_list_files_hold_at_most_one_page_of_hits(index, tmp_path):
+    from directory.site.search import LIST_PAGE, LISTS_FOLDER, write_search_index
+    write_search_index(index, tmp_path / "site", tmp_path / "scratch")
+    pages = list((tmp_path / "site" / LISTS_FOLDER).rglob("*.json"))
+    assert pages and all(len(json.loads(p.read_text(encoding="utf-8"))) <= LIST_PAGE for p in pages)
+    assert (tmp_path / "site" / "pagefind" / "pagefind-entry.json").exists()
 
 
 def test_a_place_without_published_providers_is_no_key(index):

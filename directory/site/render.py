@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from directory.rules.fields import fields_of
 from directory.site.catalogue import Catalogue, Entry
-from directory.site.search import KEYS_FOLDER, SearchIndex
+from directory.site.search import KEYS_FOLDER, LIST_PAGE, LISTS_FOLDER, SearchIndex
 from directory.lifecycle.derive import STATUS_LABELS
 
 # The templates shipped beside the package, for a library that has no templates/ of its own.
@@ -65,7 +65,8 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
     active = [n for n in catalogue.notices if n.active]
     write("index.md", "home.md.j2", catalogue=catalogue, counts=counts, status_labels=STATUS_LABELS,
           active_notices=active)
-    write("search.md", "search.md.j2", search=search_index, keys_folder=KEYS_FOLDER, catalogue=catalogue)
+    write("search.md", "search.md.j2", search=search_index, keys_folder=KEYS_FOLDER, lists_folder=LISTS_FOLDER,
+          list_page=LIST_PAGE, catalogue=catalogue)
     write("data.md", "data.md.j2", files=data_files)
     write("notices/index.md", "notices.md.j2", active=active,
           archive=sorted((n for n in catalogue.notices if not n.active), key=lambda n: str(n.start), reverse=True))

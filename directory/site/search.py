@@ -8,16 +8,18 @@ prefix (州, 新, 山区) finds nothing. The cure is one tokeniser on both sides
 
 * every run of Han characters becomes its overlapping bigrams plus its last character
   (王立新 -> 王立 立新 新), every run of letters and digits one lower-case word;
-* records go to pagefind as custom records in a language it does not segment (`zxx`), and
-  search.js turns the query into the same bigrams. Whatever piece the browser still cuts a bigram
-  into is the prefix of an indexed token, so no text is missed that contains the query.
+* records go to pagefind as small documents in a language it does not segment (`zxx`), and
+  search.js cuts the query's Han runs into bigrams side by side (数字化转型 -> 数字 化转 型). Each
+  is an indexed token or the prefix of one, and whatever piece the browser still cuts a bigram
+  into is the prefix of an indexed token too, so no text is missed that contains the query.
 
 Two more parts make names, codes and places certain rather than likely:
 
 * an exact-match key index: normalised full name, short name, credit code, certificate number,
-  expert name and region names -> hits that search.js shows first, without asking pagefind. It is
-  split into shards by an FNV-1a hash of the key, so a lookup fetches one small file however many
-  records there are;
+  expert name -> hits that search.js shows first, without asking pagefind; region and category
+  names -> a list of the records located there / of that category, paged into small files. The
+  keys are split into shards by an FNV-1a hash, so a lookup fetches one small file however many
+  records there are (a pagefind search by filter alone would fetch the whole index);
 * pagefind filters: 名录, 类别 (one list shared by all schemes, from common.yaml), 城市 and 状态 for
   the visitor; 省份, 城市, 区县 for place keys; and 分组, by which search.js lists valid providers and
   experts first, then the others, then notices.
@@ -41,7 +43,8 @@ from directory.site.catalogue import Catalogue, Entry, PublicityNotice
 INDEX_LANGUAGE = "zxx"          # "no linguistic content": pagefind neither segments nor stems it
 KEYS_PER_SHARD = 200            # ≈ 8 KB gzip a shard
 KEYS_FOLDER = "search/keys"     # site-relative
-NAME_WEIGHT = 3                 # a name's tokens are repeated: a match in the name ranks above one in a profile
+LISTS_FOLDER = "search/lists"   # site-relative: <list id>/<page>.json
+LIST_PAGE = 50                  # hits a list file holds
 
 # 分组 values: the order search.js lists results in.
 GROUP_CURRENT, GROUP_OTHER, GROUP_NOTICE = "1", "2", "3"
@@ -96,6 +99,15 @@ class Settings:
                                 key=len, reverse=True))
         return cls(category_of, search.get("other_category", "其他服务"), suffixes)
 
+    def without_suffix(self, name: str) -> str:
+        """The name without its company-type suffix (有限公司 is in nearly every name: indexing it
+        would make every search download its posting list; search.js drops it from queries too)."""
+        name = unicodedata.normalize("NFKC", name)
+        for suffix in self.name_suffixes:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                return name[: -len(suffix)]
+        return name
+
     def shared_categories(self, entry: Entry) -> list[str]:
         return list(dict.fromkeys(self.category_of.get(label, self.other_category) for label in entry.categories))
 
@@ -137,10 +149,7 @@ def short_name(entry: Entry, settings: Settings) -> str:
             if name.startswith(place) and len(name) > len(place):
                 name, stripped = name[len(place):], True
                 break
-    for suffix in settings.name_suffixes:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
-            break
+    name = settings.without_suffix(name)
     return name if len(name) >= 2 and name != unicodedata.normalize("NFKC", entry.name) else ""
 
 
@@ -150,12 +159,25 @@ def group_of(entry: Entry) -> str:
 
 @dataclass(frozen=True)
 class SearchRecord:
-    """One pagefind custom record."""
+    """One page as pagefind indexes it: tokens of its name and codes (weighted as a heading), the
+    other tokens once each (a token repeated would only lengthen the download of its posting list)."""
 
     url: str
+    heading: str
     content: str
     meta: dict[str, str]
     filters: dict[str, list[str]]
+
+
+def _distinct_tokens(texts, already: set[str] | None = None) -> list[str]:
+    seen = set(already or ())
+    tokens = []
+    for text in texts:
+        for token in index_tokens(text):
+            if token not in seen:
+                seen.add(token)
+                tokens.append(token)
+    return tokens
 
 
 @dataclass
@@ -163,6 +185,8 @@ class SearchIndex:
     records: list[SearchRecord]
     shards: dict[int, dict[str, list[dict]]]     # shard number -> normalised key -> hits
     shard_count: int
+    name_suffixes: tuple[str, ...]               # search.js drops them from the end of a query
+    lists: dict[str, list[dict]]                 # list id -> hits (a place's or a category's records)
     categories: list[tuple[str, int]]            # shared category -> published records, common.yaml's order
     cities: list[tuple[str, int]]                # city -> published records, most first
 
@@ -171,6 +195,10 @@ def build_search_index(catalogue: Catalogue) -> SearchIndex:
     settings = Settings.from_common(catalogue.common)
     records: list[SearchRecord] = []
     keys: dict[str, list[dict]] = {}
+    in_region: dict[str, list[dict]] = {}          # region code -> hits of the records located there
+    region_forms: dict[str, set[str]] = {}         # normalised place name -> region codes
+    in_category: dict[str, list[dict]] = {}        # shared category -> hits
+    category_forms: dict[str, set[str]] = {}       # normalised category name (shared or a scheme's) -> shared
 
     def add_key(text: str, hit: dict) -> None:
         key = normalise(text)
@@ -190,36 +218,73 @@ def build_search_index(catalogue: Catalogue) -> SearchIndex:
             add_key(str(code), {**hit, "m": "统一社会信用代码"})
         if certificate := entry.public.get("recognition", {}).get("certificate_no"):
             add_key(str(certificate), {**hit, "m": "证书编号"})
-        for level, region in region_chain(entry.region):
-            place = {"r": level, "v": region_filter_value(level, region), "n": region.full_name}
+        for _, region in region_chain(entry.region):
+            in_region.setdefault(region.code, []).append(hit)
             for form in short_names(region):
-                add_key(form, place)
+                region_forms.setdefault(normalise(form), set()).add(region.code)
+        for label in entry.categories:
+            category_forms.setdefault(normalise(label), set()).add(settings.category_of.get(label, settings.other_category))
+        for shared in settings.shared_categories(entry):
+            in_category.setdefault(shared, []).append(hit)
+            category_forms.setdefault(normalise(shared), set()).add(shared)
     for notice in catalogue.notices:
         records.append(_notice_record(notice))
 
-    for hits in keys.values():   # places first (they open a list), then current before the rest
-        hits.sort(key=lambda hit: ("u" in hit, hit.get("g", ""), hit.get("s", ""), hit.get("u", hit.get("v", ""))))
+    # A place or a category opens a list, paged into files (search.js fetches a page at a time):
+    # the records located there (a county's first when a name is both, 吉林 -> 吉林市 then 吉林省),
+    # or of that category; current ones first. Keys with the same list share its files.
+    lists: dict[str, list[dict]] = {}
+    list_ids: dict[tuple[str, ...], str] = {}
+
+    def add_list(key: str, label: str, kind: str, groups: list[list[dict]]) -> None:
+        members, seen = [], set()
+        for group in groups:
+            for hit in sorted(group, key=lambda h: (h["g"], h["s"], h["u"])):
+                if hit["u"] not in seen:
+                    seen.add(hit["u"])
+                    members.append(hit)
+        urls = tuple(hit["u"] for hit in members)
+        if urls not in list_ids:
+            list_ids[urls] = f"{kind[0]}{len(list_ids)}"
+            lists[list_ids[urls]] = members
+        keys.setdefault(key, []).append({"l": list_ids[urls], "c": len(members), "n": label, "m": kind})
+
+    table = regions()
+    for key, codes in sorted(region_forms.items()):
+        ordered = sorted(codes, key=lambda code: (-_significance(code), code))
+        add_list(key, "、".join(table[code].full_name for code in ordered), "地区", [in_region[c] for c in ordered])
+    for key, shared in sorted(category_forms.items()):
+        names = sorted(shared)
+        add_list(key, "、".join(names), "类别", [in_category.get(name, []) for name in names])
+
+    for hits in keys.values():   # a record's own key first, current before the rest; lists after
+        hits.sort(key=lambda hit: ("l" in hit, hit.get("g", ""), hit.get("s", ""), hit.get("u", hit.get("l", ""))))
     shard_count = max(1, math.ceil(len(keys) / KEYS_PER_SHARD))
     shards: dict[int, dict[str, list[dict]]] = {number: {} for number in range(shard_count)}
     for key in sorted(keys):
         shards[fnv1a(key) % shard_count][key] = keys[key]
     listed = list((catalogue.common.get("search") or {}).get("categories") or {}) + [settings.other_category]
-    category_counts = Counter(c for record in records for c in record.filters.get("类别", ()))
     city_counts = Counter(c for record in records for c in record.filters.get("城市", ()))
-    return SearchIndex(records, shards, shard_count,
-                       [(name, category_counts[name]) for name in listed if category_counts[name]],
+    return SearchIndex(records, shards, shard_count, settings.name_suffixes, lists,
+                       [(name, len(in_category[name])) for name in listed if in_category.get(name)],
                        sorted(city_counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _significance(code: str) -> int:
+    """How narrow a division is: 6 a county, 4 a city, 2 a province."""
+    return 2 if code.endswith("0000") else 4 if code.endswith("00") else 6
 
 
 def _entry_record(entry: Entry, settings: Settings) -> SearchRecord:
     public = entry.public
-    names = [entry.name] * NAME_WEIGHT + [short_name(entry, settings)]
     codes = [str(public.get("credit_code", "")), str(public.get("recognition", {}).get("certificate_no", ""))]
+    heading = _distinct_tokens([settings.without_suffix(entry.name), *codes])
     places = [form for _, region in region_chain(entry.region) for form in short_names(region)]
     services = [f"{s.get('name', '')} {s.get('description', '')}" for s in public.get("services") or []
                 if isinstance(s, dict)]
-    text = [*names, *codes, *places, entry.scheme.title, entry.scheme.short_title, *entry.categories,
-            *settings.shared_categories(entry), *services, str(public.get("profile", ""))]
+    content = _distinct_tokens([*places, entry.scheme.title, entry.scheme.short_title, *entry.categories,
+                                *settings.shared_categories(entry), *services, str(public.get("profile", ""))],
+                               set(heading))
     filters = {
         "名录": [entry.scheme.short_title],
         "类别": settings.shared_categories(entry),
@@ -231,18 +296,19 @@ def _entry_record(entry: Entry, settings: Settings) -> SearchRecord:
     meta = {"title": entry.name, "scheme": entry.scheme.short_title, "status": entry.status,
             "status_label": entry.status_label, "city": city_of(entry), "category": "、".join(entry.categories),
             "kind": "专家" if entry.kind == "expert" else "服务机构"}
-    return SearchRecord(entry.url, " ".join(" ".join(index_tokens(t)) for t in text if t),
+    return SearchRecord(entry.url, " ".join(heading), " ".join(content),
                         meta, {name: values for name, values in filters.items() if values})
 
 
 def _notice_record(notice: PublicityNotice) -> SearchRecord:
-    text = [notice.title, notice.scheme.title, notice.scheme.short_title, notice.decision_doc_no,
-            *(entry.name for entry in notice.entries)]
+    heading = _distinct_tokens([notice.title])
+    content = _distinct_tokens([notice.scheme.title, notice.scheme.short_title, notice.decision_doc_no,
+                                *(entry.name for entry in notice.entries)], set(heading))
     meta = {"title": notice.title, "scheme": notice.scheme.short_title,
             "status": "publicity" if notice.active else "archived",
             "status_label": "公示中" if notice.active else "公告", "city": "", "category": "", "kind": "公告"}
     filters = {"名录": [notice.scheme.short_title], "分组": [GROUP_NOTICE]}
-    return SearchRecord(notice.url, " ".join(" ".join(index_tokens(t)) for t in text if t), meta, filters)
+    return SearchRecord(notice.url, " ".join(heading), " ".join(content), meta, filters)
 
 
 def write_search_index(index: SearchIndex, built: Path, scratch: Path) -> None:
@@ -257,6 +323,12 @@ def write_search_index(index: SearchIndex, built: Path, scratch: Path) -> None:
     for number, keys in index.shards.items():
         (folder / f"{number}.json").write_text(
             json.dumps(keys, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+    for list_id, members in index.lists.items():
+        for page, start in enumerate(range(0, len(members), LIST_PAGE)):
+            target = built / LISTS_FOLDER / list_id / f"{page}.json"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(members[start:start + LIST_PAGE], ensure_ascii=False, separators=(",", ":"),
+                                         sort_keys=True), encoding="utf-8")
     for record in index.records:
         target = scratch / record.url / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -275,4 +347,4 @@ def _search_document(record: SearchRecord) -> str:
     head += [f'<meta data-pagefind-filter="{escape(name)}[content]" content="{escape(value)}">'
              for name, values in record.filters.items() for value in values]
     return (f'<!doctype html><html lang="{INDEX_LANGUAGE}"><head><meta charset="utf-8">{"".join(head)}</head>'
-            f"<body data-pagefind-body>{escape(record.content)}</body></html>\n")
+            f"<body data-pagefind-body><h1>{escape(record.heading)}</h1><p>{escape(record.content)}</p></body></html>\n")

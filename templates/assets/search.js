@@ -1,7 +1,8 @@
 // Site search. Three sources, in this order, each result shown once:
 //   1. the exact-match key index (search/keys/<shard>.json): a full name, short name, credit code,
 //      certificate number or expert name typed as it is written -> that page, first;
-//      a province, city or district name -> the providers located there (a pagefind filter);
+//      a province, city, district or category name -> the list of records located there or of
+//      that category (search/lists/<id>/<page>.json, fetched a page at a time);
 //   2. pagefind over our own tokens (directory/site/search.py explains why: the query is cut into
 //      the same bigrams as the index, so the browser's word segmentation cannot lose a match);
 //   3. within each source, valid providers and experts first, then the others, then notices
@@ -13,6 +14,8 @@
   if (!box) { return; }
   var siteRoot = new URL(box.getAttribute("data-site-root") || "./", window.location.href);
   var keysUrl = new URL(box.getAttribute("data-keys"), window.location.href);
+  var listsUrl = new URL(box.getAttribute("data-lists"), window.location.href);
+  var LIST_PAGE = parseInt(box.getAttribute("data-list-page"), 10) || 50;
   var shardCount = parseInt(box.getAttribute("data-shards"), 10) || 1;
   var form = box.querySelector(".dir-search__form");
   var input = box.querySelector(".dir-search__input");
@@ -21,10 +24,12 @@
   var list = box.querySelector(".dir-search__results");
   var more = box.querySelector(".dir-search__more");
   var empty = box.querySelector(".dir-search__empty");
+  var related = box.querySelector(".dir-search__related");
   var VISIBLE_FILTERS = ["名录", "类别", "城市", "状态"];
   var GROUPS = ["1", "2", "3"];
   var PAGE = 10;
-  var pagefind = null, shards = {}, chosen = {}, items = [], shown = 0, seen = {}, skipped = 0, generation = 0;
+  var pagefind = null, shards = {}, chosen = {}, items = [], lists = [], total = 0, shown = 0, seen = {}, skipped = 0,
+      pendingText = null, generation = 0;
 
   // --- the same text rules as directory/site/search.py -------------------------------------
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
@@ -34,13 +39,15 @@
     return String(text).normalize("NFKC").replace(/[^\p{L}\p{N}]+/gu, "").toUpperCase();
   }
 
+  // The query's Han runs as bigrams side by side (数字化转型 -> 数字 化转 型): each is an indexed
+  // token, or the prefix of one, wherever the run stands in a text; half the overlapping bigrams,
+  // so half the posting lists to download.
   function queryTokens(text) {
     var tokens = [], run = "", type = "";
     function flush() {
       if (type === "han") {
         var chars = Array.from(run);
-        if (chars.length === 1) { tokens.push(run); }
-        for (var i = 0; i + 1 < chars.length; i++) { tokens.push(chars[i] + chars[i + 1]); }
+        for (var i = 0; i < chars.length; i += 2) { tokens.push(chars.slice(i, i + 2).join("")); }
       } else if (type === "word") {
         tokens.push(run.toLowerCase());
       }
@@ -55,6 +62,18 @@
     return tokens;
   }
 
+  // 有限公司 and the like are not indexed (search.py Settings.without_suffix): drop them from a query.
+  var suffixes = JSON.parse(box.getAttribute("data-name-suffixes") || "[]");
+  function withoutSuffix(query) {
+    var text = String(query).normalize("NFKC").trim();
+    for (var i = 0; i < suffixes.length; i++) {
+      if (text.length > suffixes[i].length && text.slice(-suffixes[i].length) === suffixes[i]) {
+        return text.slice(0, -suffixes[i].length);
+      }
+    }
+    return text;
+  }
+
   function fnv1a(text) {
     var bytes = new TextEncoder().encode(text), hash = 0x811c9dc5;
     for (var i = 0; i < bytes.length; i++) { hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0; }
@@ -62,7 +81,7 @@
   }
 
   // for tests/test_browser_search.py: the same text rules as Python, checked on the same strings
-  window.directorySearch = { normalise: normalise, queryTokens: queryTokens, fnv1a: fnv1a };
+  window.directorySearch = { normalise: normalise, queryTokens: queryTokens, fnv1a: fnv1a, withoutSuffix: withoutSuffix };
 
   // --- loading -----------------------------------------------------------------------------
   function loadPagefind() {
@@ -123,28 +142,47 @@
              kind: meta.kind === "服务机构" ? "" : meta.kind };
   }
 
-  // Draws the next page of results; pagefind's are fetched (one small fragment each) only now.
+  // Draws the next page of results: list pages are fetched as they are needed, pagefind's
+  // results (one small fragment each) only when drawn.
   function showMore() {
     var mine = generation;
-    var batch = items.slice(shown, shown + PAGE);
-    shown += batch.length;
-    more.hidden = shown >= items.length;
-    return Promise.all(batch.map(function (item) {
-      return item.hit ? fromHit(item.hit) : item.result.data().then(fromPage);
-    })).then(function (results) {
+    return fillFromLists(shown + PAGE).then(function () {
       if (mine !== generation) { return; }
-      results.forEach(function (result) { if (!draw(result)) { skipped += 1; } });
-      count(items.length - skipped);
-      box.removeAttribute("aria-busy");
+      var batch = items.slice(shown, shown + PAGE);
+      shown += batch.length;
+      return Promise.all(batch.map(function (item) {
+        return item.hit ? fromHit(item.hit) : item.result.data().then(fromPage);
+      })).then(function (results) {
+        if (mine !== generation) { return; }
+        results.forEach(function (result) { if (!draw(result)) { skipped += 1; } });
+        more.hidden = shown >= items.length && !lists.length;
+        count(total - skipped);
+        related.hidden = !pendingText || !more.hidden;
+        box.removeAttribute("aria-busy");
+      });
     });
   }
 
-  function count(total) {
+  function fillFromLists(wanted) {
+    if (items.length >= wanted || !lists.length) { return Promise.resolve(); }
+    var next = lists[0];
+    return fetch(new URL(next.id + "/" + next.page + ".json", listsUrl).href)
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .catch(function () { return []; })
+      .then(function (hits) {
+        next.page += 1;
+        if (!hits.length || next.page >= next.pages) { lists.shift(); }
+        hits.forEach(function (hit) { items.push({ hit: hit }); });
+        return fillFromLists(wanted);
+      });
+  }
+
+  function count(found) {
     var query = input.value.trim();
-    summary.textContent = total
-      ? "找到 " + total + " 条结果" + (query ? "：“" + query + "”" : "")
+    summary.textContent = found
+      ? "找到 " + found + " 条结果" + (query ? "：“" + query + "”" : "")
       : "没有找到" + (query ? "与“" + query + "”" : "") + "相关的结果";
-    empty.hidden = total > 0;
+    empty.hidden = found > 0;
   }
 
   // --- searching ---------------------------------------------------------------------------
@@ -155,10 +193,10 @@
     return filters;
   }
 
-  function byGroups(pf, term, extra) {
+  function byGroups(pf, term) {
     return GROUPS.reduce(function (chain, group) {
       return chain.then(function (found) {
-        return pf.search(term, { filters: withFilters(Object.assign({ "分组": group }, extra)) })
+        return pf.search(term, { filters: withFilters({ "分组": group }) })
           .then(function (search) { return found.concat(search ? search.results : []); });
       });
     }, Promise.resolve([]));
@@ -168,57 +206,49 @@
     var mine = ++generation;
     var query = input.value.trim();
     writeAddress(query);
-    list.textContent = ""; items = []; shown = 0; seen = {}; skipped = 0; more.hidden = true;
-    var tokens = queryTokens(query);
-    if (!tokens.length && !Object.keys(chosen).length) {
+    list.textContent = ""; items = []; lists = []; total = 0; shown = 0; seen = {}; skipped = 0;
+    more.hidden = true; related.hidden = true; pendingText = null;
+    var tokens = queryTokens(withoutSuffix(query));
+    var filtered = Object.keys(chosen).length > 0;
+    if (!tokens.length && !filtered) {
       summary.textContent = ""; empty.hidden = true;
       return Promise.resolve();
     }
     summary.textContent = "正在搜索…";
     box.setAttribute("aria-busy", "true");
-    return Promise.all([keyHits(normalise(query)), loadPagefind()]).then(function (found) {
-      var hits = found[0], pf = found[1];
-      var filtered = Object.keys(chosen).length > 0;
-      var exact = hits.filter(function (hit) { return hit.u && !filtered; }).map(function (hit) { return { hit: hit }; });
-      var places = hits.filter(function (hit) { return hit.r; });
-      var lists = places.map(function (place) {
-        var extra = {}; extra[place.r] = place.v;
-        return byGroups(pf, null, extra);
+    return keyHits(normalise(query)).then(function (hits) {
+      if (mine !== generation) { return; }
+      // A name, code, place or category typed as it is written is answered from our own files;
+      // the full-text search then waits for 显示其他相关结果 (with filters chosen, pagefind answers).
+      var answered = filtered ? [] : hits;
+      answered.forEach(function (hit) {
+        if (hit.u) { items.push({ hit: hit }); total += 1; }
+        else if (hit.l) { lists.push({ id: hit.l, page: 0, pages: Math.ceil(hit.c / LIST_PAGE) }); total += hit.c; }
       });
-      if (tokens.length) { lists.push(byGroups(pf, tokens.join(" "), {})); }
-      else { lists.push(byGroups(pf, null, {})); }
-      return Promise.all(lists).then(function (results) {
+      var term = tokens.length ? tokens.join(" ") : null;
+      if (answered.length) { pendingText = term; return showMore(); }
+      return loadPagefind().then(function (pf) { return byGroups(pf, term); }).then(function (results) {
         if (mine !== generation) { return; }
-        items = exact.concat.apply(exact, results.map(function (group) {
-          return group.map(function (result) { return { result: result }; });
-        }));
-        return dedupe().then(showMore);
+        results.forEach(function (result) { items.push({ result: result }); });
+        total = items.length;
+        return showMore();
       });
     }).catch(function () {
-      if (mine === generation) { summary.textContent = "搜索暂时不可用，请刷新页面后再试"; }
+      if (mine === generation) { summary.textContent = "搜索暂时不可用，请刷新页面后再试"; box.removeAttribute("aria-busy"); }
     });
   }
 
-  // A page found by two sources (its name and a place) is listed once: pagefind results carry
-  // an id, so duplicates among them are dropped before counting; a key hit's page is dropped
-  // from the pagefind part when its fragment is drawn.
-  function dedupe() {
-    var ids = {};
-    items = items.filter(function (item) {
-      if (!item.result) { return true; }
-      if (ids[item.result.id]) { return false; }
-      ids[item.result.id] = true;
-      return true;
-    });
-    var exactUrls = {};
-    items.forEach(function (item) { if (item.hit) { exactUrls[item.hit.u] = true; } });
-    if (!Object.keys(exactUrls).length) { return Promise.resolve(); }
-    // the exact pages are usually the first pagefind results too: look at the first few only
-    var firstFew = items.filter(function (item) { return item.result; }).slice(0, PAGE);
-    return Promise.all(firstFew.map(function (item) { return item.result.data(); })).then(function (pages) {
-      var drop = {};
-      pages.forEach(function (page, i) { if (exactUrls[fromPage(page).url]) { drop[firstFew[i].result.id] = true; } });
-      items = items.filter(function (item) { return !(item.result && drop[item.result.id]); });
+  // 显示其他相关结果: the full-text search behind an exact, place or category answer, below it.
+  function runRelated() {
+    var mine = generation, term = pendingText;
+    pendingText = null; related.hidden = true;
+    if (!term) { return Promise.resolve(); }
+    box.setAttribute("aria-busy", "true");
+    return loadPagefind().then(function (pf) { return byGroups(pf, term); }).then(function (results) {
+      if (mine !== generation) { return; }
+      results.forEach(function (result) { items.push({ result: result }); });
+      total += results.length;
+      return showMore();
     });
   }
 
@@ -263,7 +293,8 @@
     timer = setTimeout(run, 250);
   });
   form.addEventListener("submit", function (event) { event.preventDefault(); clearTimeout(timer); run(); });
-  more.addEventListener("click", showMore);
+  more.addEventListener("click", function () { box.setAttribute("aria-busy", "true"); showMore(); });
+  related.addEventListener("click", runRelated);
   var filterToggle = box.querySelector(".dir-search__filter-toggle");
   var filtersLoaded = null;
   filterToggle.addEventListener("toggle", function () {
