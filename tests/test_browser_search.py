@@ -199,3 +199,30 @@ def test_the_browser_normalises_and_hashes_a_key_as_the_build_does(page, text):
     page.goto(f"{page.base_url}/search/")
     got = page.evaluate("t => [directorySearch.normalise(t), directorySearch.fnv1a(directorySearch.normalise(t))]", text)
     assert got == [normalise(text), fnv1a(normalise(text))]
+
+
+@pytest.mark.parametrize(("query", "first"), [
+    ("长沙智远企业管理咨询有限公司", "hunan-sme-hexin/cs-zhiyuan/"),      # full name
+    ("91430102MA4L2X1Q5B", "hunan-sme-hexin/cs-zhiyuan/"),              # credit code
+    ("湘核心〔2025〕001", "hunan-sme-hexin/cs-zhiyuan/"),                  # certificate number
+    ("安信财税咨询", "hubei-afxh/wh-anxin-caishui/"),                      # short name
+    ("王立新", "jilin-city-sme/experts/wang-lixin/"),                     # expert
+    ("芙蓉区", "hunan-sme-hexin/cs-zhiyuan/"),                            # district
+])
+def test_on_a_phone_the_query_table_finds_the_same_first_result(page, query, first):
+    assert search(page, query, width=375)[:1] == [first]
+    result = page.locator("#dir-search .dir-search__result").first
+    box = result.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
+
+
+def test_other_related_results_follow_an_exact_answer_on_request(page):
+    got = search(page, "长沙智远企业管理咨询有限公司")
+    assert got == ["hunan-sme-hexin/cs-zhiyuan/"]
+    related = page.locator("#dir-search .dir-search__related")
+    expect(related).to_be_visible()
+    related.click()
+    expect(page.locator("#dir-search a.dir-search__title")).not_to_have_count(1)
+    links = page.locator("#dir-search a.dir-search__title").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert len(links) == len(set(links))                      # the exact page is not listed twice
+    assert any("notices/" in link for link in links)          # the notices naming it come after

@@ -141,7 +141,7 @@ def test_only_provider_expert_and_notice_pages_are_indexed(catalogue, index):
 
 
 def test_valid_records_are_grouped_before_the_others_and_notices_last(catalogue, index):
-    groups = {record.url: record.filters["分组"] for record in index.records}
+    groups = {record.url: record.filters.get("分组", [GROUP_CURRENT]) for record in index.records}
     assert groups["hunan-sme-hexin/cs-zhiyuan/"] == [GROUP_CURRENT]
     revoked = next(e for e in catalogue.entries if e.status == "revoked")
     assert groups[revoked.url] == [GROUP_OTHER]

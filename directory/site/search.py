@@ -289,7 +289,8 @@ def _entry_record(entry: Entry, settings: Settings) -> SearchRecord:
         "名录": [entry.scheme.short_title],
         "类别": settings.shared_categories(entry),
         "状态": [entry.status_label],
-        "分组": [group_of(entry)],
+        # the first group has no value: most records are in it, and the filter file lists every page it names
+        "分组": [group_of(entry)] if group_of(entry) != GROUP_CURRENT else [],
     }
     for level, region in region_chain(entry.region):
         filters[level] = [region_filter_value(level, region)]

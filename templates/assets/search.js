@@ -26,7 +26,7 @@
   var empty = box.querySelector(".dir-search__empty");
   var related = box.querySelector(".dir-search__related");
   var VISIBLE_FILTERS = ["名录", "类别", "城市", "状态"];
-  var GROUPS = ["1", "2", "3"];
+  var LATER_GROUPS = ["2", "3"];
   var PAGE = 10;
   var pagefind = null, shards = {}, chosen = {}, items = [], lists = [], total = 0, shown = 0, seen = {}, skipped = 0,
       pendingText = null, generation = 0;
@@ -193,13 +193,22 @@
     return filters;
   }
 
+  // Valid records first, then the others, then notices. Only the later groups carry a 分组
+  // value (search.py), so its filter file stays small: the first group is what the plain search
+  // finds that the group searches do not.
   function byGroups(pf, term) {
-    return GROUPS.reduce(function (chain, group) {
-      return chain.then(function (found) {
-        return pf.search(term, { filters: withFilters({ "分组": group }) })
-          .then(function (search) { return found.concat(search ? search.results : []); });
+    var searches = [pf.search(term, { filters: withFilters({}) })].concat(LATER_GROUPS.map(function (group) {
+      return pf.search(term, { filters: withFilters({ "分组": group }) });
+    }));
+    return Promise.all(searches).then(function (found) {
+      var later = {}, ordered = [];
+      found.slice(1).forEach(function (search) {
+        (search ? search.results : []).forEach(function (result) { later[result.id] = true; });
       });
-    }, Promise.resolve([]));
+      (found[0] ? found[0].results : []).forEach(function (result) { if (!later[result.id]) { ordered.push(result); } });
+      found.slice(1).forEach(function (search) { ordered = ordered.concat(search ? search.results : []); });
+      return ordered;
+    });
   }
 
   function run() {
