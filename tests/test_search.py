@@ -76,7 +76,7 @@ def test_every_character_of_an_indexed_name_starts_one_of_its_tokens():
     ("421003", ["荆州区", "荆州"]),
 ])
 def test_a_region_is_found_by_its_name_with_and_without_its_suffix(code, forms):
-    assert short_names(regions()[code]) == forms
+    assert list(short_names(regions()[code])) == forms
 
 
 @pytest.mark.parametrize(("url", "abbreviation"), [

@@ -59,7 +59,8 @@ def _nations() -> tuple[str, ...]:
     return tuple(sorted(names, key=len, reverse=True))
 
 
-def short_names(region: Region) -> list[str]:
+@lru_cache(maxsize=None)
+def short_names(region: Region) -> tuple[str, ...]:
     """The names a visitor types for a division: its own name and, where it has one, the name without
     its administrative suffix and nationality part (恩施土家族苗族自治州 -> 恩施, 广西壮族自治区 -> 广西).
     Forms shorter than two characters are left out (城区 -> 城 would match everything)."""
@@ -78,4 +79,4 @@ def short_names(region: Region) -> list[str]:
                 break
     if len(stem) >= 2 and stem not in names:
         names.append(stem)
-    return names
+    return tuple(names)

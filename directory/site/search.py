@@ -35,6 +35,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from directory.rules.regions import Region, regions, short_names
@@ -112,17 +113,18 @@ class Settings:
         return list(dict.fromkeys(self.category_of.get(label, self.other_category) for label in entry.categories))
 
 
-def region_chain(region: Region | None) -> list[tuple[str, Region]]:
+@lru_cache(maxsize=None)
+def region_chain(region: Region | None) -> tuple[tuple[str, Region], ...]:
     """(filter name, region) for the province, the city and the county of a record, top down."""
     if region is None:
-        return []
+        return ()
     table = regions()
     chain, seen = [], set()
     for level, code in (("省份", region.province_code), ("城市", region.city_code), ("区县", region.code)):
         if code in table and code not in seen:
             seen.add(code)
             chain.append((level, table[code]))
-    return chain
+    return tuple(chain)
 
 
 def region_filter_value(level: str, region: Region) -> str:
