@@ -108,6 +108,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
             where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"
             raise BuildError(f"网页模板出错（{where}）：{error}") from error
         shutil.copytree(templates / "assets", docs / "assets", dirs_exist_ok=True)
+        (docs / "robots.txt").write_text(_robots(config.get("site_url")), encoding="utf-8")
         lap("render")
 
         # 4. mkdocs: the theme, navigation and HTML.
@@ -133,6 +134,14 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
     return BuildResult(findings, site_dir, len(pages), timings)
 
 
+def _robots(site_url: str | None) -> str:
+    """Every page may be indexed; the sitemap's full address where mkdocs.yml gives the site's."""
+    lines = ["User-agent: *", "Allow: /"]
+    if site_url:
+        lines.append(f"Sitemap: {site_url.rstrip('/')}/sitemap.xml")
+    return "\n".join(lines) + "\n"
+
+
 def _mkdocs_config(root: Path) -> dict:
     path = root / "mkdocs.yml"
     if not path.exists():
@@ -154,7 +163,7 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     from mkdocs.exceptions import MkDocsException
 
     nav = [{"首页": "index.md"}]
-    nav += [{scheme.short_title: f"{scheme.id}/index.md"} for scheme in schemes]
+    nav += [{scheme.title: f"{scheme.id}/index.md"} for scheme in schemes]   # nav label = the page's title
     nav += [{"公示公告": "notices/index.md"}, {"撤销公告": "notices/revocations.md"},
             {"搜索": "search.md"}, {"开放数据": "data.md"}]
     theme = dict(config.get("theme") or {"name": "material"})
