@@ -71,3 +71,12 @@ class Library:
 @pytest.fixture
 def library(tmp_path: Path) -> Library:
     return Library(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per test module (the browser tests)."""
+    from site_fixtures import chromium_browser
+
+    with chromium_browser() as chromium:
+        yield chromium

@@ -12,7 +12,7 @@ from site_fixtures import CHROMIUM
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed: the browser tests need Debian's chromium", allow_module_level=True)
 
-from site_fixtures import build_sample_site, chromium_browser, serving  # noqa: E402
+from site_fixtures import build_sample_site, serving  # noqa: E402
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PAGES = {
@@ -44,12 +44,6 @@ def site(tmp_path_factory) -> Path:
 def base_url(site):
     with serving(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 def violations(browser, url: str, width: int) -> list[str]:

@@ -19,7 +19,7 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from site_fixtures import build_sample_site, chromium_browser, credit_code, serving  # noqa: E402
+from site_fixtures import build_sample_site, credit_code, serving  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TIMEOUT_MS = 20_000
@@ -123,12 +123,6 @@ def site(tmp_path_factory) -> Path:
 def base_url(site):
     with serving(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 class Visit:

@@ -31,7 +31,7 @@ from directory.loading.yamlfile import load_bytes  # noqa: E402
 from directory.library.repository import load_repository  # noqa: E402
 from directory.rules.schemas import build_schemas  # noqa: E402
 from directory.site.form import build_form  # noqa: E402
-from site_fixtures import REPO, build_sample_site, chromium_browser, credit_code, serving  # noqa: E402
+from site_fixtures import REPO, build_sample_site, credit_code, serving  # noqa: E402
 from test_output_safety import EMAILS  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -99,12 +99,6 @@ def site_root(tmp_path_factory) -> Path:
 def base_url(site_root):
     with serving(site_root / "site") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 class FormPage:
