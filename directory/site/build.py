@@ -100,7 +100,8 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         config = _mkdocs_config(root)
         data_files = write_open_data(catalogue, docs / "data", schemas)
         try:
-            pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files)
+            pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files,
+                                 site_url=str(config.get("site_url") or ""))
             pages += render_apply_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"))
         except TemplateError as error:
             where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"

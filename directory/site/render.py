@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from directory.rules.fields import fields_of
 from directory.site.catalogue import Catalogue, Entry
+from directory.site.entry_page import as_shown, cn_date, page_extras, siblings_of
 from directory.lifecycle.derive import STATUS_LABELS
 
 # The templates shipped beside the package, for a library that has no templates/ of its own.
@@ -42,11 +43,12 @@ def page_environment(templates_dir: Path) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
     # Titles go to mkdocs' front matter, which the theme prints unescaped: no markup characters.
     env.filters["title_text"] = lambda text: str(text).translate(str.maketrans("<>&\"'", "＜＞＆＂＇"))
+    env.filters["cn_date"] = cn_date   # 2026年3月5日
     return env
 
 
 def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str,
-                 data_files: list) -> list[Page]:
+                 data_files: list, site_url: str = "") -> list[Page]:
     env = page_environment(templates_dir)
     pages: list[Page] = []
     templates = {name: env.get_template(name) for name in env.list_templates() if name.endswith(".md.j2")}
@@ -72,6 +74,7 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
     for notice in catalogue.notices:
         write(f"notices/{notice.scheme.id}--{notice.batch_id}.md", "notice.md.j2", notice=notice)
 
+    siblings = siblings_of(catalogue.entries)
     for scheme in catalogue.schemes:
         entries = catalogue.of_scheme(scheme.id)
         vocabulary = scheme.vocabulary("category")
@@ -94,11 +97,12 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
               categories=category_links, region_pages=region_links,
               providers=[e for e in entries if e.kind == "provider"],
               experts=[e for e in entries if e.kind == "expert"])
-        for entry in entries:
+        for entry in map(as_shown, entries):
             validator = schemas.validators.get((scheme.id, entry.kind))
             path = entry.url.rstrip("/") + ".md"
             write(path, "entry.md.j2", entry=entry, public=entry.public,
-                  fields=_fields(entry, validator.schema if validator else {}))
+                  fields=_fields(entry, validator.schema if validator else {}),
+                  **page_extras(entry, siblings, site_url, docs_dir))
     return pages
 
 
