@@ -22,6 +22,7 @@ import zxingcpp
 
 from directory.rules.calendar import load_calendar
 from directory.site.build import build_site
+from directory.site.qr import QRCodes
 from directory.site.updated import last_commit_dates
 from site_fixtures import CHROMIUM, COPIED, REPO, TODAY, build_sample_site, chromium_browser, credit_code, serving
 
@@ -403,3 +404,30 @@ def test_on_a_phone_the_status_the_validity_and_the_scheme_are_above_the_fold(ph
 def test_on_a_phone_the_qr_code_is_at_least_160_css_pixels_wide(phone_page):
     box = phone_page(URLS["valid"]).locator("article.dir-entry svg.dir-qr__code").bounding_box()
     assert box is not None and box["width"] >= 160 and box["height"] >= 160
+
+
+# ---------------------------------------------------------------------------------------------------
+# The QR cache (.cache/directory/qr/)
+
+def test_a_cached_qr_code_gives_the_same_files_as_a_new_one(tmp_path):
+    made = QRCodes(SITE_URL).page("a/b/", tmp_path / "new")
+    first = QRCodes(SITE_URL, tmp_path).page("a/b/", tmp_path / "first")
+    again = QRCodes(SITE_URL, tmp_path).page("a/b/", tmp_path / "again")
+    assert (tmp_path / ".cache/directory/qr/a/b/key").exists()
+    assert made == first == again
+    for name in ("qr.svg", "qr.png"):
+        assert (tmp_path / "new" / name).read_bytes() == (tmp_path / "first" / name).read_bytes() \
+            == (tmp_path / "again" / name).read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["other site", "broken inline", "missing png"])
+def test_a_cached_qr_code_that_no_longer_fits_is_made_again(tmp_path, damage):
+    expected = QRCodes(SITE_URL).page("a/b/", tmp_path / "new")
+    cache = tmp_path / ".cache/directory/qr/a/b"
+    QRCodes("https://other.example.cn/" if damage == "other site" else SITE_URL, tmp_path).page("a/b/", tmp_path / "x")
+    if damage == "broken inline":
+        (cache / "inline.svg").write_text('<svg onload="alert(1)"></svg>', encoding="ascii")
+    elif damage == "missing png":
+        (cache / "qr.png").unlink()
+    assert QRCodes(SITE_URL, tmp_path).page("a/b/", tmp_path / "page") == expected
+    assert (tmp_path / "page/qr.png").read_bytes() == (tmp_path / "new/qr.png").read_bytes()

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from directory.site.catalogue import Entry
-from directory.site.qr import page_qr
+from directory.site.qr import QRCodes
 
 # The public contact fields of the provider schemas (schemes/_common/defs.schema.json).
 CONTACT_FIELDS = ("address", "postal_code", "website", "contact")
@@ -63,10 +63,10 @@ def verify_query(entry: Entry) -> str:
     return code if entry.kind == "provider" and isinstance(code, str) and code else entry.name
 
 
-def page_extras(entry: Entry, siblings: dict[str, tuple[Entry, ...]], site_url: str, docs_dir: Path) -> dict:
+def page_extras(entry: Entry, siblings: dict[str, tuple[Entry, ...]], qr_codes: QRCodes, docs_dir: Path) -> dict:
     """The template values of one entry page beyond the record; writes its qr.svg and qr.png."""
     return {
-        "qr": page_qr(site_url, entry.url, docs_dir / entry.url),
+        "qr": qr_codes.page(entry.url, docs_dir / entry.url),
         "siblings": siblings.get(entry.url, ()),
         "verify_query": verify_query(entry),
     }

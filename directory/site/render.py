@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from directory.rules.fields import fields_of
 from directory.site.catalogue import Catalogue, Entry
 from directory.site.entry_page import as_shown, cn_date, page_extras, siblings_of
+from directory.site.qr import QRCodes
 from directory.lifecycle.derive import STATUS_LABELS
 
 # The templates shipped beside the package, for a library that has no templates/ of its own.
@@ -48,7 +49,7 @@ def page_environment(templates_dir: Path) -> Environment:
 
 
 def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str,
-                 data_files: list, site_url: str = "") -> list[Page]:
+                 data_files: list, qr_codes: QRCodes | None = None) -> list[Page]:
     env = page_environment(templates_dir)
     pages: list[Page] = []
     templates = {name: env.get_template(name) for name in env.list_templates() if name.endswith(".md.j2")}
@@ -75,6 +76,7 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
         write(f"notices/{notice.scheme.id}--{notice.batch_id}.md", "notice.md.j2", notice=notice)
 
     siblings = siblings_of(catalogue.entries)
+    qr_codes = qr_codes or QRCodes("")   # no site_url: no QR codes
     for scheme in catalogue.schemes:
         entries = catalogue.of_scheme(scheme.id)
         vocabulary = scheme.vocabulary("category")
@@ -102,7 +104,7 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
             path = entry.url.rstrip("/") + ".md"
             write(path, "entry.md.j2", entry=entry, public=entry.public,
                   fields=_fields(entry, validator.schema if validator else {}),
-                  **page_extras(entry, siblings, site_url, docs_dir))
+                  **page_extras(entry, siblings, qr_codes, docs_dir))
     return pages
 
 
