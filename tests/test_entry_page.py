@@ -97,7 +97,25 @@ facts: {{staff_full_time: 20, satisfaction_pct: 92, no_bad_credit_record: true}}
 recognition: {{batch: 2025-1, status: recognized}}
 """
 
-EXTRA = {**{PATHS[status]: text for status, text in RECORDS.items()}, SIBLING_PATH: SIBLING}
+# An expert whose two-year term ended: the banner names the 聘任期.
+EXPERT_URL = "jilin-city-sme/experts/pg-guoqi-zhuanjia/"
+EXPERT = """\
+id: pg-guoqi-zhuanjia
+scheme: jilin-city-sme
+name: 鹏过期
+title: 高级经济师
+employer: 北华大学
+education: 硕士研究生
+years_of_service: 12
+expertise: [财会税务]
+region: "220204"
+recommender: 船营区中小企业服务中心
+term: {start: 2023-09-01}
+recognition: {status: recognized}
+"""
+
+EXTRA = {**{PATHS[status]: text for status, text in RECORDS.items()}, SIBLING_PATH: SIBLING,
+         f"providers/{EXPERT_URL.rstrip('/')}.yaml": EXPERT}
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +139,11 @@ def text_of(markup: str) -> str:
 
 # ---------------------------------------------------------------------------------------------------
 # Banners
+
+@pytest.mark.parametrize("url, banner", [(EXPERT_URL, "已过期：聘任期至 2025年8月31日，本专家已不在有效名单中。")])
+def test_an_expert_whose_term_ended_opens_with_a_banner_naming_the_term(site, url, banner):
+    assert banner in text_of(article(site, url))
+
 
 @pytest.mark.parametrize("status, banner", [
     ("revoked", "本机构已于 2026年3月5日 被撤销入选资格（依据 第十八条（1））。原因：复评满意度仍未达标"),
