@@ -70,8 +70,9 @@ def search(page, query: str, width: int = 1280) -> list[str]:
 
 
 def test_every_provider_and_expert_is_the_first_result_for_its_full_name(page, published):
+    # an organisation in two schemes (同时入选) has a page in each: either may come first
     missed = {r["name"]: search(page, r["name"])[:1] for r in published}
-    missed = {name: got for name, got in missed.items() if got != [next(r["url"] for r in published if r["name"] == name)]}
+    missed = {name: got for name, got in missed.items() if got not in [[r["url"]] for r in published if r["name"] == name]}
     assert not missed
 
 
@@ -79,7 +80,7 @@ def test_every_provider_is_the_first_result_for_its_credit_code(page, published)
     providers = [r for r in published if r.get("credit_code")]
     missed = {r["credit_code"]: search(page, r["credit_code"])[:1] for r in providers}
     assert {code: got for code, got in missed.items()
-            if got != [next(r["url"] for r in providers if r["credit_code"] == code)]} == {}
+            if got not in [[r["url"]] for r in providers if r["credit_code"] == code]} == {}
 
 
 def test_a_credit_code_typed_in_lower_case_with_spaces_still_finds_the_provider(page):
@@ -189,7 +190,8 @@ def test_on_a_phone_the_header_box_is_usable_and_a_name_is_found_first(page):
     page.goto(f"{page.base_url}/")
     box = page.locator("#dir-header-q").bounding_box()
     assert box and box["width"] >= 120 and box["y"] < 60
-    assert search(page, "武汉安信财税咨询有限公司", width=375)[:1] == ["hubei-afxh/wh-anxin-caishui/"]
+    assert search(page, "武汉安信财税咨询有限公司", width=375)[:1] in (["hubei-afxh/wh-anxin-caishui/"],
+                                                                ["hubei-sme-yanxuan/wh-anxin-caishui/"])
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
@@ -205,7 +207,7 @@ def test_the_browser_normalises_and_hashes_a_key_as_the_build_does(page, text):
     ("长沙智远企业管理咨询有限公司", "hunan-sme-hexin/cs-zhiyuan/"),      # full name
     ("91430102MA4L2X1Q5B", "hunan-sme-hexin/cs-zhiyuan/"),              # credit code
     ("湘核心〔2025〕001", "hunan-sme-hexin/cs-zhiyuan/"),                  # certificate number
-    ("安信财税咨询", "hubei-afxh/wh-anxin-caishui/"),                      # short name
+    ("信融企业服务", "hebei-sme-youzhi/bd-xinrong/"),                      # short name
     ("王立新", "jilin-city-sme/experts/wang-lixin/"),                     # expert
     ("芙蓉区", "hunan-sme-hexin/cs-zhiyuan/"),                            # district
 ])

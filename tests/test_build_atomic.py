@@ -90,8 +90,8 @@ class Versions:
         return self.latest
 
     def leftovers(self) -> list[str]:
-        """What beside site/ is not the library, the site or the lock file."""
-        ours = {"schemes", "providers", "templates", "mkdocs.yml", "hooks.py", "site", ".site.lock"}
+        """What beside site/ is not the library, the site, the lock file or the cache (QR codes)."""
+        ours = {"schemes", "providers", "templates", "mkdocs.yml", "hooks.py", "site", ".site.lock", ".cache"}
         return sorted(path.name for path in self.root.iterdir() if path.name not in ours)
 
 

@@ -30,6 +30,7 @@ from directory.site.catalogue import build_catalogue
 from directory.findings import Finding
 from directory.site.form import render_apply_pages
 from directory.site.opendata import write_open_data
+from directory.site.qr import QRCodes
 from directory.site.render import PACKAGE_TEMPLATES, render_pages
 from directory.site.search import build_search_index, write_search_index
 from directory.library.repository import load_repository
@@ -102,7 +103,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         data_files = write_open_data(catalogue, docs / "data", schemas)
         try:
             pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files,
-                                 search_index)
+                                 search_index, qr_codes=QRCodes(str(config.get("site_url") or ""), root))
             pages += render_apply_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"))
         except TemplateError as error:
             where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"

@@ -6,7 +6,7 @@ Only public fields leave this module: a record's top-level fields whose schema i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from directory.lifecycle.derive import Lifecycle, derive, publicity_end, publicity_state
@@ -16,6 +16,7 @@ from directory.library.repository import Batch, Record, Repository
 from directory.rules.schemas import SchemaSet
 from directory.rules.schemes import RESERVED_IDS, Scheme
 from directory.rules.calendar import CalendarGap, WorkCalendar
+from directory.site.updated import last_commit_dates
 
 # recognition fields a visitor may see (grades and anything else stay internal)
 PUBLIC_RECOGNITION = ("batch", "certificate_no", "direct_inclusion")
@@ -39,6 +40,7 @@ class Entry:
     suspension: dict = field(default_factory=dict)
     withdrawal: dict = field(default_factory=dict)
     batch_id: str = ""
+    updated: str = ""           # YYYY-MM-DD of the record file's last commit; "" when git cannot tell
 
     @property
     def status(self) -> str:
@@ -51,15 +53,6 @@ class Entry:
     @property
     def status_label(self) -> str:
         return self.life.label
-
-    @property
-    def filter_region(self) -> str:
-        """Province and city (not county): a filter list a visitor can scan."""
-        if self.region is None:
-            return ""
-        table = regions()
-        names = [table[code].name for code in (self.region.province_code, self.region.city_code) if code in table]
-        return "".join(dict.fromkeys(names)) or self.region.full_name
 
 
 @dataclass(frozen=True)
@@ -102,12 +95,14 @@ class Catalogue:
 
 def build_catalogue(repository: Repository, schemas: SchemaSet, calendar: WorkCalendar, today: date) -> Catalogue:
     derived = []
+    updated = last_commit_dates(repository.root)   # one git call for every record
     for record in sorted(repository.records, key=lambda r: (r.scheme_id, r.kind, r.stem)):
         scheme = repository.schemes[record.scheme_id]
         batch = repository.batch_of(record)
         life = derive(record, scheme, batch, calendar, today)
         validator = schemas.validators.get((record.scheme_id, record.kind))
-        derived.append(_entry(record, scheme, batch, life, validator.schema if validator else {}))
+        derived.append(replace(_entry(record, scheme, batch, life, validator.schema if validator else {}),
+                               updated=updated.get(record.path, "")))
     # Applications under review get no page. A batch's notice still names the records it listed
     # in its 公示 (without a link while they await the decision).
     entries = [entry for entry in derived if entry.published]

@@ -5,7 +5,8 @@ field. The CSV and XLSX columns of a kind are derived from its schemas (rules/fi
 the public fields that every scheme of the kind has and that one cell can hold (no list of objects
 such as `services`, no prose such as `profile`; an object's fields one column each, `contact.phone`),
 in schema order, after 名录 编号 名称 状态 and the validity, with the region's name after its code and
-the page last. A field private in the schema can never become a column; a scheme's own fields
+the page, then the record file's last commit date (最后更新, empty when git cannot tell), last. A
+field private in the schema can never become a column; a scheme's own fields
 (湖北严选 `subject_type` ...) are in the JSON only, so the table keeps one shape for every scheme.
 """
 from __future__ import annotations
@@ -26,8 +27,10 @@ from directory.site.catalogue import Catalogue, Entry
 FIRST = ("scheme", "id", "name")
 # Columns the catalogue derives, by kind: their headers.
 DERIVED = {
-    "provider": {"status": "状态", "valid_from": "有效期起", "valid_until": "有效期至", "region_name": "地区", "url": "页面"},
-    "expert": {"status": "状态", "valid_from": "聘任起", "valid_until": "聘任止", "region_name": "地区", "url": "页面"},
+    "provider": {"status": "状态", "valid_from": "有效期起", "valid_until": "有效期至", "region_name": "地区", "url": "页面",
+                 "updated": "最后更新"},
+    "expert": {"status": "状态", "valid_from": "聘任起", "valid_until": "聘任止", "region_name": "地区", "url": "页面",
+               "updated": "最后更新"},
 }
 # Published headers that differ from the schema titles: shorter ones, and one header where the
 # schemes of a kind title a field differently (机构性质 / 单位性质; 服务类别 / 主要服务项目 / 服务领域).
@@ -58,7 +61,7 @@ def table_columns(kind: str, schemes_and_trees: list) -> list[tuple[str, str]]:
     for key in titles:
         if key in (shared or ()) and key not in FIRST:
             keys += [key, "region_name"] if key == "region" else [key]
-    keys.append("url")
+    keys += ["url", "updated"]
     headers = {**titles, **derived, **HEADERS.get(kind, {})}
     return [(key, headers[key]) for key in keys]
 
@@ -89,7 +92,7 @@ def _row(entry: Entry) -> dict:
         "valid_until": entry.life.valid_until.isoformat() if entry.life.valid_until else "",
         "region_name": entry.region.full_name if entry.region else "",
         "phone": contact.get("phone", ""), "email": contact.get("email", ""),
-        "categories": list(entry.categories), "url": entry.url,
+        "categories": list(entry.categories), "url": entry.url, "updated": entry.updated,
         "recognition": public.get("recognition", {}),
     }
 

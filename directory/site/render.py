@@ -15,6 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from directory.rules.fields import fields_of
 from directory.site.catalogue import Catalogue, Entry
 from directory.site.search import KEYS_FOLDER, LIST_PAGE, LISTS_FOLDER, SearchIndex
+from directory.site.entry_page import as_shown, cn_date, page_extras, siblings_of
+from directory.site.qr import QRCodes
 from directory.lifecycle.derive import STATUS_LABELS
 
 # The templates shipped beside the package, for a library that has no templates/ of its own.
@@ -43,11 +45,12 @@ def page_environment(templates_dir: Path) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
     # Titles go to mkdocs' front matter, which the theme prints unescaped: no markup characters.
     env.filters["title_text"] = lambda text: str(text).translate(str.maketrans("<>&\"'", "＜＞＆＂＇"))
+    env.filters["cn_date"] = cn_date   # 2026年3月5日
     return env
 
 
 def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str,
-                 data_files: list, search_index: SearchIndex) -> list[Page]:
+                 data_files: list, search_index: SearchIndex, qr_codes: QRCodes | None = None) -> list[Page]:
     env = page_environment(templates_dir)
     pages: list[Page] = []
     templates = {name: env.get_template(name) for name in env.list_templates() if name.endswith(".md.j2")}
@@ -74,6 +77,8 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
     for notice in catalogue.notices:
         write(f"notices/{notice.scheme.id}--{notice.batch_id}.md", "notice.md.j2", notice=notice)
 
+    siblings = siblings_of(catalogue.entries)
+    qr_codes = qr_codes or QRCodes("")   # no site_url: no QR codes
     for scheme in catalogue.schemes:
         entries = catalogue.of_scheme(scheme.id)
         vocabulary = scheme.vocabulary("category")
@@ -96,11 +101,12 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
               categories=category_links, region_pages=region_links,
               providers=[e for e in entries if e.kind == "provider"],
               experts=[e for e in entries if e.kind == "expert"])
-        for entry in entries:
+        for entry in map(as_shown, entries):
             validator = schemas.validators.get((scheme.id, entry.kind))
             path = entry.url.rstrip("/") + ".md"
             write(path, "entry.md.j2", entry=entry, public=entry.public,
-                  fields=_fields(entry, validator.schema if validator else {}))
+                  fields=_fields(entry, validator.schema if validator else {}),
+                  **page_extras(entry, siblings, qr_codes, docs_dir))
     return pages
 
 

@@ -1,0 +1,118 @@
+"""QR codes of provider and expert pages, for certificates and 牌匾 (plaques): scanning one opens the
+page, which shows the status as of the last build.
+
+The code holds the page's canonical address: mkdocs.yml `site_url` + the entry's url, nothing else
+(no query string, so the address on a plaque printed today still works after any change of the
+site). Without `site_url` there is no address a phone could open, so there is no QR code.
+The page shows it as inline SVG (no request to any host); qr.svg and qr.png beside the page are the
+files to print (segno writes PNG itself, no Pillow).
+
+segno picks the mask by trying all eight, as the QR standard asks: about 8 ms a code, more than a
+minute for 10,000 pages. So the files are kept in `.cache/directory/qr/<entry url>/` with a key of
+everything they depend on, and a build copies them while the key still matches.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import segno
+from markupsafe import Markup
+
+# Colours fixed (not the theme's): scanners need dark modules on a light ground.
+DARK, LIGHT = "#000000", "#ffffff"
+BORDER = 4          # the quiet zone the QR standard asks for, in modules
+ERROR = "m"         # recovers 15 % of the modules: a scratched plaque still reads
+PRINT_SCALE = 10    # pixels per module of qr.png: about 450 px, sharp on an A4 certificate
+CACHE = Path(".cache") / "directory" / "qr"
+# Raise when the files written below change in any way the constants above do not say.
+FORMAT = 1
+# What segno's inline SVG looks like: a cached file of any other shape is not copied into a page.
+INLINE_SHAPE = re.compile(r'<svg viewBox="0 0 [0-9]+ [0-9]+" class="dir-qr__code"><path fill="#fff" '
+                          r'd="[0-9Mhvz -]+"/><path stroke="#000" d="[0-9Mmh. -]+"/></svg>')
+FILES = ("qr.svg", "qr.png", "inline.svg")
+
+
+@dataclass(frozen=True)
+class PageQR:
+    url: str            # what the code holds
+    svg: Markup         # inline <svg>, sized by CSS (.dir-qr__code)
+    svg_file: str       # beside the page: "qr.svg"
+    png_file: str
+
+
+def canonical_url(site_url: str, entry_url: str) -> str:
+    """https://fwjg.example.org.cn/ + hunan-sme-hexin/cs-zhiyuan/ -> the page's address."""
+    return site_url.rstrip("/") + "/" + entry_url.lstrip("/")
+
+
+class QRCodes:
+    """The QR codes of one build: `site_url` from mkdocs.yml, the cache under the library's root."""
+
+    def __init__(self, site_url: str, root: Path | None = None):
+        self.site_url = site_url
+        self.cache = root / CACHE if root is not None else None
+
+    def page(self, entry_url: str, page_folder: Path) -> PageQR | None:
+        """The QR code of one page, qr.svg and qr.png written into `page_folder`; None without a site_url."""
+        if not self.site_url:
+            return None
+        url = canonical_url(self.site_url, entry_url)
+        files = self._cached(entry_url, url) or self._store(entry_url, url, _make(url))
+        page_folder.mkdir(parents=True, exist_ok=True)
+        (page_folder / "qr.svg").write_bytes(files["qr.svg"])
+        (page_folder / "qr.png").write_bytes(files["qr.png"])
+        return PageQR(url, Markup(files["inline.svg"].decode("ascii")), "qr.svg", "qr.png")
+
+    def _cached(self, entry_url: str, url: str) -> dict[str, bytes] | None:
+        if self.cache is None:
+            return None
+        folder = self.cache / entry_url
+        try:
+            if (folder / "key").read_text(encoding="ascii") != _key(url):
+                return None
+            files = {name: (folder / name).read_bytes() for name in FILES}
+        except (OSError, ValueError):
+            return None
+        return files if INLINE_SHAPE.fullmatch(files["inline.svg"].decode("ascii", "replace")) else None
+
+    def _store(self, entry_url: str, url: str, files: dict[str, bytes]) -> dict[str, bytes]:
+        """Keep the files for the next build; the key goes last, so a build killed midway leaves none."""
+        if self.cache is None:
+            return files
+        folder = self.cache / entry_url
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "key").unlink(missing_ok=True)
+            for name, content in files.items():
+                (folder / name).write_bytes(content)
+            (folder / "key.new").write_text(_key(url), encoding="ascii")
+            os.replace(folder / "key.new", folder / "key")
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+        return files
+
+
+def _make(url: str) -> dict[str, bytes]:
+    # make_qr, not make: a Micro QR code (chosen for short data) is not read by phone cameras.
+    code = segno.make_qr(url, error=ERROR)
+    colours = {"dark": DARK, "light": LIGHT, "border": BORDER}
+    files = {}
+    for kind in ("svg", "png"):
+        buffer = io.BytesIO()
+        code.save(buffer, kind=kind, scale=PRINT_SCALE, **colours)
+        files[f"qr.{kind}"] = buffer.getvalue()
+    # omitsize: only a viewBox, so the stylesheet sets the size the page shows
+    files["inline.svg"] = code.svg_inline(omitsize=True, svgclass="dir-qr__code", lineclass=None,
+                                          **colours).encode("ascii")
+    return files
+
+
+def _key(url: str) -> str:
+    """Everything the files depend on."""
+    parts = (FORMAT, segno.__version__, ERROR, BORDER, PRINT_SCALE, DARK, LIGHT, url)
+    return hashlib.sha256("\0".join(map(str, parts)).encode("utf-8")).hexdigest()
