@@ -44,7 +44,7 @@ def test_the_shard_hash_is_fnv1a_of_the_utf8_bytes(text, value):
 
 
 @pytest.mark.parametrize("keys, shards", [(0, 1), (1, 1), (KEYS_PER_SHARD, 1), (KEYS_PER_SHARD + 1, 2),
-                                          (20_000, 512), (200_000, 4096)])
+                                          (20_000, 128), (200_000, 1024)])
 def test_the_shard_count_is_the_smallest_power_of_two_for_the_keys(keys, shards):
     assert shard_count(keys) == shards
 

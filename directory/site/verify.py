@@ -33,7 +33,7 @@ from directory.site.catalogue import Catalogue, Entry
 
 # A lookup downloads one shard: about this many keys each (two keys per provider) keeps a shard
 # to a few KB gzip at any size, and the shard count a power of two.
-KEYS_PER_SHARD = 64
+KEYS_PER_SHARD = 256
 
 # derive's statuses -> the words a verification answers with. 即将到期 is still 有效 on that day,
 # and an application not yet decided is 尚未认定 (its 公示 says so as 公示中).
