@@ -31,8 +31,8 @@ from directory.site.catalogue import build_catalogue
 from directory.findings import Finding
 from directory.site.form import render_apply_pages
 from directory.site.opendata import write_open_data
-from directory.site.render import PACKAGE_TEMPLATES, render_pages
 from directory.site.verify import write_verify_data
+from directory.site.render import PACKAGE_TEMPLATES, render_pages
 from directory.library.repository import load_repository
 from directory.checks.validate import validate_repository
 from directory.rules.calendar import WorkCalendar

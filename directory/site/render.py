@@ -65,8 +65,8 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
     write("index.md", "home.md.j2", catalogue=catalogue, counts=counts, status_labels=STATUS_LABELS,
           active_notices=active)
     write("search.md", "search.md.j2")
-    write("verify.md", "verify.md.j2")
     write("data.md", "data.md.j2", files=data_files)
+    write("verify.md", "verify.md.j2")
     write("notices/index.md", "notices.md.j2", active=active,
           archive=sorted((n for n in catalogue.notices if not n.active), key=lambda n: str(n.start), reverse=True))
     write("notices/revocations.md", "revocations.md.j2", entries=catalogue.revoked)
