@@ -30,6 +30,8 @@ PAGES = {
     "search": "/search/?q=长沙",
     "search, no result": "/search/?q=喵喵喵qqq",
     "form": "/hunan-sme-hexin/apply/",
+    "verify": "/verify/?q=91430102MA4L2X1Q5B&date=2026-06-01",
+    "verify, no record": "/verify/?q=91430102MA4L2X1Q5X",
     "404": "/404.html",
 }
 SERIOUS = ("serious", "critical")

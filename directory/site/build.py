@@ -31,6 +31,7 @@ from directory.findings import Finding
 from directory.site.form import render_apply_pages
 from directory.site.opendata import write_open_data
 from directory.site.qr import QRCodes
+from directory.site.verify import write_verify_data
 from directory.site.render import PACKAGE_TEMPLATES, render_pages
 from directory.site.search import build_search_index, write_search_index
 from directory.library.repository import load_repository
@@ -101,6 +102,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         templates = root / "templates" if (root / "templates" / "pages").is_dir() else PACKAGE_TEMPLATES
         config = _mkdocs_config(root)
         data_files = write_open_data(catalogue, docs / "data", schemas)
+        write_verify_data(catalogue, repository, calendar, docs / "verify" / "data")
         try:
             pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files,
                                  search_index, qr_codes=QRCodes(str(config.get("site_url") or ""), root))
@@ -167,6 +169,7 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     nav += [{scheme.title: f"{scheme.id}/index.md"} for scheme in schemes]   # nav label = the page's title
     nav += [{"公示公告": "notices/index.md"}, {"撤销公告": "notices/revocations.md"},
             {"搜索": "search.md"}, {"开放数据": "data.md"}]
+    nav.insert(nav.index({"搜索": "search.md"}) + 1, {"核验": "verify.md"})
     theme = dict(config.get("theme") or {"name": "material"})
     theme.setdefault("language", "zh")
     theme["font"] = False   # never Google Fonts
@@ -182,7 +185,7 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
             cfg = load_config(
                 config_file=str(root / "mkdocs.yml") if (root / "mkdocs.yml").exists() else None,
                 docs_dir=str(docs), site_dir=str(built), nav=nav, theme=theme, plugins=[],
-                extra_css=list(config.get("extra_css") or []) + ["assets/directory.css"],
+                extra_css=list(config.get("extra_css") or []) + ["assets/directory.css", "assets/verify.css"],
                 strict=False,
             )
         except MkDocsException as error:   # mkdocs refuses the library's mkdocs.yml

@@ -71,6 +71,7 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
     write("search.md", "search.md.j2", search=search_index, keys_folder=KEYS_FOLDER, lists_folder=LISTS_FOLDER,
           list_page=LIST_PAGE, catalogue=catalogue)
     write("data.md", "data.md.j2", files=data_files)
+    write("verify.md", "verify.md.j2")
     write("notices/index.md", "notices.md.j2", active=active,
           archive=sorted((n for n in catalogue.notices if not n.active), key=lambda n: str(n.start), reverse=True))
     write("notices/revocations.md", "revocations.md.j2", entries=catalogue.revoked)
