@@ -80,3 +80,12 @@ def browser():
 
     with chromium_browser() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    """The module's built `site` served on 127.0.0.1 (a free port), for the browser tests."""
+    from site_fixtures import serving
+
+    with serving(site) as url:
+        yield url

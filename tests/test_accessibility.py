@@ -12,7 +12,7 @@ from site_fixtures import CHROMIUM
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed: the browser tests need Debian's chromium", allow_module_level=True)
 
-from site_fixtures import build_sample_site, serving  # noqa: E402
+from site_fixtures import build_sample_site  # noqa: E402
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PAGES = {
@@ -40,12 +40,6 @@ SERIOUS = ("serious", "critical")
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     return build_sample_site(tmp_path_factory.mktemp("a11y"))
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serving(site) as url:
-        yield url
 
 
 def violations(browser, url: str, width: int) -> list[str]:

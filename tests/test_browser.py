@@ -19,7 +19,7 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from site_fixtures import build_sample_site, credit_code, serving  # noqa: E402
+from site_fixtures import build_sample_site, credit_code  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TIMEOUT_MS = 20_000
@@ -117,12 +117,6 @@ EXTRA = {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     return build_sample_site(tmp_path_factory.mktemp("browser") / "root", EXTRA)
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serving(site) as url:
-        yield url
 
 
 class Visit:

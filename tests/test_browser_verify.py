@@ -22,7 +22,7 @@ if not CHROMIUM.exists():
 from playwright.sync_api import expect  # noqa: E402
 
 from directory.site.verify import lookup_key, shard_of  # noqa: E402
-from site_fixtures import build_sample_site, chromium_browser, credit_code, serving  # noqa: E402
+from site_fixtures import build_sample_site, credit_code  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 TIMEOUT_MS = 20_000
@@ -125,18 +125,6 @@ STATE = "#dir-verify .dir-verify__card .dir-verify__state"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     return build_sample_site(tmp_path_factory.mktemp("verify-browser") / "root", EXTRA)
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serving(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture(params=list(VIEWPORTS))

@@ -136,8 +136,8 @@ def write_open_data(catalogue: Catalogue, data_dir: Path, schemas: SchemaSet) ->
         (data_dir / f"{plural}.csv").write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
         sheet = workbook.create_sheet(label)
         sheet.append(headers)
-        for line in table:
-            _append_text(sheet, line)
+        for row, line in enumerate(table, start=2):   # row 1 holds the headers
+            _write_text_row(sheet, row, line)
         files += [DataFile(f"{plural}.json", f"{label}（JSON，含全部公开字段）"),
                   DataFile(f"{plural}.csv", f"{label}（CSV，Excel 可直接打开）")]
     if workbook.sheetnames:
@@ -181,14 +181,17 @@ def _csv_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _append_text(sheet, line: list[str]) -> None:
+def _write_text_row(sheet, row: int, line: list[str]) -> None:
     """A row of text cells: openpyxl would store "=..." as a formula, so every cell is typed as a
     string, and one that looks like a formula also gets Excel's quote prefix (stays text when edited).
-    Characters XML cannot hold (NUL, ESC ...) would make openpyxl fail: they are shown as \\uXXXX."""
+    Characters XML cannot hold (NUL, ESC ...) would make openpyxl fail: they are shown as \\uXXXX.
+    Cells are addressed by row and column: `sheet.max_row` scans every cell, which made 10,000 rows
+    take minutes."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) for text in line])
-    for cell in sheet[sheet.max_row]:
+    for column, text in enumerate(line, start=1):
+        cell = sheet.cell(row=row, column=column)
+        cell.value = ILLEGAL_CHARACTERS_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
         cell.data_type = "s"
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        if cell.value.startswith(FORMULA_STARTS):
             cell.quotePrefix = True
