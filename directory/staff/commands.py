@@ -12,6 +12,7 @@ Exit codes: 0 done, 1 refused (or the change would add errors), 2 usage.
 """
 from __future__ import annotations
 
+import argparse
 import difflib
 import os
 import re
@@ -27,12 +28,12 @@ from directory import reporters
 from directory.checks.validate import validate_repository
 from directory.findings import Finding
 from directory.library.repository import Batch, Record, Repository, load_repository
-from directory.lifecycle.derive import Lifecycle, ban_end, derive, derive_validity, publicity_end, validity_end_in_effect
+from directory.lifecycle.derive import Lifecycle, ban_end, derive, derive_validity, publicity_end
 from directory.lifecycle.periodic import PERIOD_PATTERNS, due_date, due_periods
 from directory.loading.yamlfile import load_bytes
 from directory.library.model import Action
 from directory.rules.calendar import CalendarGap, load_calendar
-from directory.rules.dates import add_months, today_in_china, years_end
+from directory.rules.dates import add_months, today_in_china
 from directory.rules.schemes import PERIOD_MONTHS, Scheme
 from directory.staff.edit import EditError, YamlEdit, append, block, flow, new_file, note, put, remove
 
@@ -297,7 +298,7 @@ def extend(library: Library, args) -> Change:
     scheme = library.repository.schemes[record.scheme_id]
     rule = scheme.rules(record.kind).validity
     if not rule.extension_basis or not (rule.extension_years or rule.starts == "term"):
-        raise Refusal(f"本名录的办法没有延长有效期的规定：期满须重新申报", scheme.cite(rule.basis))
+        raise Refusal("本名录的办法没有延长有效期的规定：期满须重新申报", scheme.cite(rule.basis))
     if _matching(args.basis, [rule.extension_basis]) is None:
         raise Refusal(f"延期依据「{args.basis}」不对：本名录延长有效期的条款是 {rule.extension_basis}", scheme.document.short)
     life = _refuse_unless_current(library, record, args.date, CURRENT + ("expired",), "只有有效或已到期的认定才能延期")
@@ -607,8 +608,6 @@ def add_record_commands(subparsers, date_type) -> None:
 
 
 def _year(value: str) -> int:
-    import argparse
-
     if not re.fullmatch(r"(19|20|21)[0-9]{2}", value):
         raise argparse.ArgumentTypeError(f"年份应写作四位数字，如 2025：{value[:20]}")
     return int(value)
