@@ -279,3 +279,24 @@ def test_a_record_batch_or_option_that_does_not_exist_is_a_usage_error(root, cap
         code, err = with_exit, capsys.readouterr().err
     assert code == 2
     assert message in err
+
+
+def test_words_yaml_would_read_as_something_else_are_quoted(root, capsys):
+    code, out, err = run(root, capsys, "publicize", "--scheme", "hunan-sme-hexin", "--batch", "2027", "--start", "2026-12-01",
+                         "--channel", "yes", "hunan-sme-hexin/hh-wuxi-shichang")
+    assert code == 0, out + err
+    batch = (root / "schemes/hunan-sme-hexin/batches/2027.yaml").read_text(encoding="utf-8")
+    assert 'id: "2027"\n' in batch and '  channel: "yes"\n' in batch
+    assert '  batch: "2027"\n' in (root / "providers/hunan-sme-hexin/hh-wuxi-shichang.yaml").read_text(encoding="utf-8")
+    assert run(root, capsys, "validate", "--today", TODAY)[0] == 0
+
+
+def test_an_expert_recruited_by_term_gets_a_recognition_section_when_suspended(root, capsys):
+    path = root / "providers/jilin-city-sme/experts/liu-shuang.yaml"
+    before = path.read_text(encoding="utf-8")
+    assert "recognition" not in before
+    code, out, err = run(root, capsys, "suspend", "jilin-city-sme/experts/liu-shuang", "--date", "2026-12-02", "--reason", "暂停服务")
+    assert code == 0, out + err
+    lines = changed_lines(before, path.read_text(encoding="utf-8"))
+    assert lines == sorted(["+ recognition:", "+   status: suspended", "+   suspension: {date: 2026-12-02, reason: 暂停服务}"])
+    assert run(root, capsys, "validate", "--today", TODAY)[0] == 0

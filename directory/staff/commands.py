@@ -35,7 +35,7 @@ from directory.library.model import Action
 from directory.rules.calendar import CalendarGap, load_calendar
 from directory.rules.dates import add_months, today_in_china
 from directory.rules.schemes import PERIOD_MONTHS, Scheme
-from directory.staff.edit import EditError, YamlEdit, append, block, flow, new_file, note, put, remove
+from directory.staff.edit import EditError, YamlEdit, append, block, flow, new_file, note, put, remove, scalar
 
 COMMANDS: dict[str, Callable] = {}   # command name -> function(library, args) -> Change
 CURRENT = ("valid", "expiring")      # derived statuses of a recognition in force
@@ -423,7 +423,7 @@ def grade(library: Library, args) -> Change:
         previous = grades.get(key)
         put(grades, key, args.grade)
     else:
-        grades = CommentedMap([(args.year, args.grade)])
+        grades = CommentedMap([(args.year, scalar(args.grade))])
         grades.fa.set_flow_style()
         put(recognition, "grades", grades, after=AFTER_STATUS + ("revocation", "suspension", "withdrawal", "extensions"))
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import io
 
+import yaml as pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
 # (mapping, sequence, offset) indentations tried in turn: the first that gives the file back
@@ -74,25 +76,40 @@ class YamlEdit:
 
 def new_file(data: dict) -> str:
     """The text of a new file (a batch), in the layout of the shipped ones."""
-    return _dump(_yaml(LAYOUTS[0]), data)
+    return _dump(_yaml(LAYOUTS[0]), block(**data))
+
+
+def scalar(value):
+    """A string as the library's loader (PyYAML, YAML 1.1) will read it back: quoted where written
+    plain it would be something else (`yes`, `2026`, `0731`), which ruamel (YAML 1.2) would not quote."""
+    if isinstance(value, str) and not isinstance(value, DoubleQuotedScalarString):
+        try:
+            plain = pyyaml.safe_load(value)
+        except pyyaml.YAMLError:
+            plain = None
+        if plain != value:
+            return DoubleQuotedScalarString(value)
+    return value
 
 
 def flow(**items) -> CommentedMap:
     """A mapping written on one line: {date: 2026-08-12, reason: 重组}."""
-    mapping = CommentedMap((key, value) for key, value in items.items() if value is not None)
+    mapping = block(**items)
     mapping.fa.set_flow_style()
     return mapping
 
 
 def block(**items) -> CommentedMap:
-    """A mapping written one key a line."""
-    mapping = CommentedMap((key, value) for key, value in items.items() if value is not None)
+    """A mapping written one key a line (a nested plain dict becomes one too)."""
+    mapping = CommentedMap((key, block(**value) if isinstance(value, dict) and not isinstance(value, CommentedMap)
+                            else scalar(value)) for key, value in items.items() if value is not None)
     mapping.fa.set_block_style()
     return mapping
 
 
 def put(mapping: CommentedMap, key: str, value, after: tuple[str, ...] = ()) -> None:
     """Set `key`; a new key goes after the last of `after` present (else at the end)."""
+    value = scalar(value)
     if key in mapping:
         if isinstance(mapping[key], (CommentedMap, CommentedSeq)) or isinstance(value, (CommentedMap, CommentedSeq)):
             tail = _take_tail(mapping, key)
@@ -111,6 +128,7 @@ def put(mapping: CommentedMap, key: str, value, after: tuple[str, ...] = ()) -> 
 
 def append(sequence: CommentedSeq, item) -> None:
     """Add an item at the end of a list, after its last item's comments."""
+    item = scalar(item)
     tail = _take_tail(sequence, len(sequence) - 1) if sequence else ""
     sequence.append(item)
     _give_tail(sequence, len(sequence) - 1, tail)
