@@ -300,3 +300,14 @@ def test_an_expert_recruited_by_term_gets_a_recognition_section_when_suspended(r
     lines = changed_lines(before, path.read_text(encoding="utf-8"))
     assert lines == sorted(["+ recognition:", "+   status: suspended", "+   suspension: {date: 2026-12-02, reason: 暂停服务}"])
     assert run(root, capsys, "validate", "--today", TODAY)[0] == 0
+
+
+def test_a_change_that_would_drop_a_comment_is_refused(root, capsys):
+    path = root / "providers/hunan-sme-hexin/hy-xinghan.yaml"
+    path.write_text(edit(path.read_text(encoding="utf-8"), "    date: 2026-08-12\n", "    date: 2026-08-12\n    # 待纳入年度评审\n"),
+                    encoding="utf-8")
+    files = snapshot(root)
+    code, _, err = run(root, capsys, "reinstate", "hunan-sme-hexin/hy-xinghan", "--date", "2026-11-30")
+    assert code == 1
+    assert "修改后会丢失或移动文件中的注释或空行：请手工修改" in err
+    assert snapshot(root) == files

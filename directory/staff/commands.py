@@ -464,7 +464,7 @@ def publicize(library: Library, args) -> Change:
         raise Refusal("本名录的办法未规定公示天数：请用 --working-days 写明", scheme.cite(scheme.publicity_basis))
     if scheme.publicity_days is not None and days is not None and days != scheme.publicity_days:
         raise Refusal(f"本名录的办法规定公示 {scheme.publicity_days} 个工作日：不能改为 {days} 个", scheme.cite(scheme.publicity_basis))
-    records = [library.record(reference) for reference in args.records]
+    records = list({record.path: record for record in map(library.record, args.records)}.values())  # each once
     for record in records:
         batch = library.repository.batch_of(record)
         if record.scheme_id != scheme.id:
