@@ -143,7 +143,6 @@ class Library:
         return replace(self.repository, records=list(records.values()), batches=batches), problems
 
 
-
 def _record_at(repository: Repository, path: str) -> Record:
     return next(record for record in repository.records if record.path == path)
 
@@ -218,6 +217,7 @@ def suspend(library: Library, args) -> Change:
 @_command("reinstate")
 def reinstate(library: Library, args) -> Change:
     record = library.record(args.record)
+    scheme = library.repository.schemes[record.scheme_id]
     suspension = record.values.action_in_force("suspension")
     if suspension is None:
         raise Refusal(f"{_name(record)}没有被暂停（状态：{library.life(record, args.date).label}）：无需恢复")
@@ -231,7 +231,8 @@ def reinstate(library: Library, args) -> Change:
     _retire(recognition, "suspension", suspension, "暂停", f"{args.date} 恢复" + (f"：{args.reason}" if args.reason else ""))
 
     def describe(changed: Repository) -> str:
-        return (f"已恢复{_name(record)}的认定：自 {args.date} 起显示“有效”，"
+        now = derive(_record_at(changed, record.path), scheme, changed.batch_of(record), library.calendar, args.date)
+        return (f"已恢复{_name(record)}的认定：自 {args.date} 起显示“{now.label}”，"
                 f"有效期仍至 {life.valid_until or '长期'}（暂停不延长有效期）")
     return Change(library.texts(), describe)
 
