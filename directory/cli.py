@@ -15,6 +15,7 @@ from directory import reporters
 from directory.rules.dates import EARLIEST, LATEST, today_in_china
 from directory.rules.schemes import KIND_NAMES
 from directory.rules.calendar import CalendarGap, load_calendar
+from directory.staff import commands as record_commands
 
 
 def _date(value: str) -> date:
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     site = commands.add_parser("build", help="生成公开名录网站")
     site.add_argument("--today", type=_date, default=None)
+    record_commands.add_record_commands(commands, _date)
     return parser
 
 
@@ -98,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(root, args)
         if args.command == "build":
             return _build(root, args)
+        if args.command in record_commands.COMMANDS:
+            return record_commands.run(root, args)
     except UsageError as error:  # one line: it may quote a file (holidays.yaml) that a pull request changed
         print(f"directory：{reporters.one_line(str(error))}", file=sys.stderr)
         return 2

@@ -79,7 +79,7 @@ def record_values(data: dict) -> RecordValues:
     inclusion = recognition.get("direct_inclusion")
     batch = recognition.get("batch")
     return RecordValues(
-        recognized=bool(recognition),
+        recognized=bool(recognition) and recognition.get("status") != "rejected",  # turned down: never published
         status=recognition.get("status") if isinstance(recognition.get("status"), str) else None,
         batch=str(batch) if batch is not None else None,
         established=parse_date(data.get("established")),

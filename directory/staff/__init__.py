@@ -1,3 +1,4 @@
 """Staff commands beside the site: what to act on today (report), a new record's skeleton
-(scaffold, `directory new`) and spreadsheet import (importer, `directory import`).
+(scaffold, `directory new`), spreadsheet import (importer, `directory import`) and the commands
+that change records in place (commands: suspend, revoke, received, publicize, decide …; edit).
 """
