@@ -15,6 +15,7 @@ from directory import reporters
 from directory.rules.dates import EARLIEST, LATEST, today_in_china
 from directory.rules.schemes import KIND_NAMES
 from directory.rules.calendar import CalendarGap, load_calendar
+from directory.staff.document_commands import add_document_commands, run_document_command
 
 
 def _date(value: str) -> date:
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     site = commands.add_parser("build", help="生成公开名录网站")
     site.add_argument("--today", type=_date, default=None)
+    add_document_commands(commands, _date)  # notice, roster, report --format xlsx, import --template
     return parser
 
 
@@ -86,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             root = args.root.resolve()
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
             raise UsageError(f"--root 指定的「{args.root}」无法打开（是循环的符号链接？）") from None
+        if (handled := run_document_command(root, args)) is not None: return handled  # noqa: E701 - one line for them all
         if args.command == "validate":
             return _validate(root, args)
         if args.command == "workdays":
