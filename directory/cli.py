@@ -15,7 +15,7 @@ from directory import reporters
 from directory.rules.dates import EARLIEST, LATEST, today_in_china
 from directory.rules.schemes import KIND_NAMES
 from directory.rules.calendar import CalendarGap, load_calendar
-from directory.staff.document_commands import add_document_commands, run_document_command
+from directory.staff.document_commands import add_document_commands, error_table, run_document_command
 
 
 def _date(value: str) -> date:
@@ -208,7 +208,7 @@ def _import(root: Path, args) -> int:
         print(reporters.text(list(calendar.findings)), file=sys.stderr)
         return 1
     result = import_records(root, args.source, args.scheme, args.kind, args.force, today=args.today or today_in_china())
-    output = reporters.REPORTERS[args.format](_printable(result.findings))
+    output = (error_table if args.format == "text" else reporters.REPORTERS[args.format])(_printable(result.findings))
     if output:
         print(output)
     if any(f.severity == "error" for f in result.findings):

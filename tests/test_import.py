@@ -259,7 +259,9 @@ def test_the_import_command_writes_nothing_and_exits_1_on_a_bad_row(library, tmp
                      encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "directory", "import", str(sheet), "--scheme", "hunan-sme-hexin"],
                             cwd=library.root, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 1 and "第 2 行" in result.stdout and "credit-code" in result.stdout
+    assert result.returncode == 1 and result.stdout.startswith("行    列    问题\n")
+    assert any(line.startswith("2     C「credit_code」  统一社会信用代码") and line.endswith("[credit-code]")
+               for line in result.stdout.splitlines())
     assert not (library.root / "providers" / "hunan-sme-hexin" / "x-one.yaml").exists()
 
 

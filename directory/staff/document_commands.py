@@ -7,6 +7,7 @@ code (0 written, 1 findings in the data, 2 usage), and nothing else here prints.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -169,6 +170,36 @@ def _import_template(root: Path, args) -> int:
     _save(lambda schema, path: write_template(scheme, args.kind, schema, path), validator.schema, output)
     print(f"已写入 {output}：第 1 行是列名，第 2 行是填写说明，从第 3 行起每行一条记录", file=sys.stderr)
     return 0
+
+
+TABLE_WIDTH = 200    # characters of one line of the import's error table
+_ON_SHEET = re.compile(r"^第 [0-9]+ 行(?: [A-Z]+ 列)?(?:「(?P<header>[^」]*)」)?：")
+
+
+def error_table(findings) -> str:
+    """The problems of an import as a table for staff: 行, 列, 问题 — one line each, at most
+    TABLE_WIDTH characters (the whole message stays in --format json)."""
+    if not findings:
+        return ""
+    from directory.staff.importer import column_letter
+
+    lines = ["行    列    问题"]
+    for finding in findings:
+        matched = _ON_SHEET.match(finding.message)
+        message = finding.message[matched.end():] if matched else finding.message
+        column = column_letter(finding.column) if finding.column else "—"
+        if matched and matched.group("header"):
+            column += f"「{matched.group('header')}」"
+        basis = f"（依据：{finding.basis}）" if finding.basis else ""
+        warning = "警告：" if finding.severity == "warning" else ""
+        start = reporters.one_line(f"{finding.line or '—':<4}  {column}  {warning}")
+        end = reporters.one_line(f"{basis} [{finding.rule}]")
+        problem = reporters.one_line(message)
+        room = TABLE_WIDTH - len(start) - len(end)
+        if len(problem) > room:
+            problem = problem[:max(room - 1, 10)] + "…"
+        lines.append(start + problem + end)
+    return "\n".join(lines)
 
 
 def _import_source(args) -> int | None:
