@@ -608,6 +608,7 @@ def test_a_filled_template_imports_and_its_notes_row_is_no_record(library, tmp_p
 @pytest.mark.parametrize("args, message", [
     (["--scheme", HUNAN], "请给出要导入的表格文件"),
     (["--template", "--scheme", HUNAN], "请用 -o 指定要写入的文件"),
+    (["x.xlsx", "--scheme", HUNAN, "-o", "t.xlsx"], "-o 只用于 --template"),
     (["--template", "--scheme", "hunan", "-o", "t.xlsx"], "没有名录「hunan」"),
     (["--template", "--scheme", HUNAN, "--kind", "expert", "-o", "t.xlsx"], "不收录专家"),
 ])

@@ -103,6 +103,12 @@ def test_the_xlsx_report_has_a_summary_sheet_and_one_sheet_per_kind(library, tmp
     assert workbook["禁止再申报期内"].freeze_panes == "A2"
 
 
-def test_an_xlsx_report_without_an_output_file_is_a_usage_error(library):
-    result = run(library, "--format", "xlsx")
-    assert result.returncode == 2 and "请用 -o 指定要写入的文件" in result.stderr
+@pytest.mark.parametrize("args, message", [
+    (["--format", "xlsx"], "请用 -o 指定要写入的文件"),
+    (["--format", "json", "-o", "x.json"], "-o 只用于 --format xlsx"),
+    (["--format", "xlsx", "-o", "no-such-folder/提醒.xlsx"], "文件夹 no-such-folder 不存在"),
+    (["--format", "xlsx", "-o", "x.xlsx", "--scheme", "hunan"], "没有名录「hunan」"),
+])
+def test_an_xlsx_report_needs_a_writable_output_file_and_only_it_takes_one(library, args, message):
+    result = run(library, *args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr

@@ -61,6 +61,10 @@ def run_document_command(root: Path, args) -> int | None:
             return _write_document(root, args)
         if args.command == "report" and args.format == "xlsx":
             return _report_xlsx(root, args)
+        if args.command == "report" and args.output:
+            raise _Usage("-o 只用于 --format xlsx：文字和 JSON 报告显示在屏幕上（可用「> 文件」保存）")
+        if args.command == "import" and args.output and not args.template:
+            raise _Usage("-o 只用于 --template：导入写入的是 providers/ 下的记录文件")
         if args.command == "import":
             return _import_template(root, args) if args.template else _import_source(args)
     except _Usage as error:
