@@ -270,9 +270,10 @@ def write_sheet(sheet, headers, rows, widths: dict[str, int] | None = None) -> N
         sheet.append(list(row))
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
-        longest = max([_width(header)] + [_width(str(row[index - 1])) for row in rows if index <= len(row)])
+        longest = max([text_width(header)] + [text_width(str(row[index - 1])) for row in rows if index <= len(row)])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 6), 60)
 
 
-def _width(text: str) -> int:
+def text_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: CJK and full-width characters count double."""
     return sum(2 if ord(char) > 0x2E7F else 1 for char in text)

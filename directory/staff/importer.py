@@ -823,7 +823,7 @@ def write_template(scheme, kind: str, schema: dict, path: Path) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from directory.staff.documents import _width
+    from directory.staff.documents import text_width
 
     columns = template_columns(schema)
     workbook = Workbook()
@@ -843,7 +843,7 @@ def write_template(scheme, kind: str, schema: dict, path: Path) -> None:
     listed = 0
     for index, (header, entry) in enumerate(columns, start=2):
         letter = column_letter(index)
-        sheet.column_dimensions[letter].width = min(max(_width(header) + 4, 14), 40)
+        sheet.column_dimensions[letter].width = min(max(text_width(header) + 4, 14), 40)
         choices = _choices(entry)
         if not choices:
             continue
