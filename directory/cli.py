@@ -16,6 +16,7 @@ from directory.rules.dates import EARLIEST, LATEST, today_in_china
 from directory.rules.schemes import KIND_NAMES
 from directory.rules.calendar import CalendarGap, load_calendar
 from directory.staff import commands as record_commands
+from directory.staff.document_commands import add_document_commands, error_table, run_document_command
 
 
 def _date(value: str) -> date:
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     site = commands.add_parser("build", help="生成公开名录网站")
     site.add_argument("--today", type=_date, default=None)
     record_commands.add_record_commands(commands, _date)
+    add_document_commands(commands, _date)  # notice, roster, report --format xlsx, import --template
     return parser
 
 
@@ -88,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             root = args.root.resolve()
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
             raise UsageError(f"--root 指定的「{args.root}」无法打开（是循环的符号链接？）") from None
+        if (handled := run_document_command(root, args)) is not None: return handled  # noqa: E701 - one line for them all
         if args.command == "validate":
             return _validate(root, args)
         if args.command == "workdays":
@@ -209,7 +212,7 @@ def _import(root: Path, args) -> int:
         print(reporters.text(list(calendar.findings)), file=sys.stderr)
         return 1
     result = import_records(root, args.source, args.scheme, args.kind, args.force, today=args.today or today_in_china())
-    output = reporters.REPORTERS[args.format](_printable(result.findings))
+    output = (error_table if args.format == "text" else reporters.REPORTERS[args.format])(_printable(result.findings))
     if output:
         print(output)
     if any(f.severity == "error" for f in result.findings):

@@ -98,4 +98,11 @@ def report_json(items) -> str:
     return json.dumps([asdict(item) for item in items], ensure_ascii=False, indent=2)
 
 
-REPORT_FORMATS = {"text": report_text, "json": report_json}
+def report_with_counts(items) -> str:
+    """The text report: the counts per kind and scheme first, then the items."""
+    from directory.staff.report import counts_text
+
+    return "\n".join(part for part in (one_line(counts_text(items), keep="\n"), report_text(items)) if part)
+
+
+REPORT_FORMATS = {"text": report_with_counts, "json": report_json}

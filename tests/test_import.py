@@ -11,6 +11,8 @@ import yaml
 
 from conftest import TODAY, good_record
 from directory.rules.codes import credit_code_check_character
+from directory.findings import Finding
+from directory.staff.document_commands import error_table
 from directory.staff.importer import import_records
 
 HUNAN = "hunan-sme-hexin"
@@ -259,7 +261,9 @@ def test_the_import_command_writes_nothing_and_exits_1_on_a_bad_row(library, tmp
                      encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "directory", "import", str(sheet), "--scheme", "hunan-sme-hexin"],
                             cwd=library.root, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 1 and "第 2 行" in result.stdout and "credit-code" in result.stdout
+    assert result.returncode == 1 and result.stdout.startswith("行    列    问题\n")
+    assert any(line.startswith("2     C「credit_code」  统一社会信用代码") and line.endswith("[credit-code]")
+               for line in result.stdout.splitlines())
     assert not (library.root / "providers" / "hunan-sme-hexin" / "x-one.yaml").exists()
 
 
@@ -464,3 +468,150 @@ def test_a_file_that_is_no_readable_spreadsheet_is_refused_with_a_chinese_messag
         path.write_bytes(content)
     [finding] = run(library, path).findings
     assert finding.rule == "import-file" and fragment in finding.message
+
+
+# ---------------------------------------------------------------- friendlier sheets: 序号, place names, labels
+
+def with_column(rows: list[list], key: str, values: list) -> list[list]:
+    """`rows` with the column of `key` replaced by `values` (header first)."""
+    index = rows[0].index(key)
+    return [row[:index] + [value] + row[index + 1:] for row, value in zip(rows, values)]
+
+
+def test_a_row_number_column_is_ignored(library, tmp_path):
+    rows = [["序号"] + row for row in two_providers()]
+    rows = [rows[0]] + [[number] + row[1:] for number, row in enumerate(rows[1:], start=1)]
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", rows))
+    assert result.findings == [] and len(result.written) == 2
+
+
+@pytest.mark.parametrize("cell, code", [
+    ("长沙市芙蓉区", "430102"),          # a county within its city
+    ("湖南省长沙市芙蓉区", "430102"),     # the full name
+    ("芙蓉区", "430102"),                # the name alone, the only one in 湖南
+    (" 长沙市 芙蓉区 ", "430102"),
+    (430102, "430102"),                  # the code, as Excel stores it
+    ("长沙市", "430100"),
+])
+def test_a_region_written_as_a_place_name_becomes_its_code(library, tmp_path, cell, code):
+    rows = with_column(two_providers(), "region", ["region", cell, cell])
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", rows))
+    assert result.findings == []
+    assert written_record(library, result.written[0])["region"] == code
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("长沙市芙容区", "第 2 行「region」：没有名为「长沙市芙容区」的行政区划（是不是「长沙市芙蓉区」，即 430102？）"),
+    ("北京市东城区", "第 2 行「region」：「北京市东城区」（110101）不在本名录的地区范围内：行政区划代码应以 43 开头"),
+])
+def test_a_place_name_that_names_no_region_of_the_province_is_one_finding_with_a_suggestion(library, tmp_path, cell, message):
+    rows = with_column(two_providers(), "region", ["region", cell, 430102])
+    [finding] = run(library, write_xlsx(tmp_path / "list.xlsx", rows)).findings
+    assert (finding.line, finding.column, finding.rule) == (2, HUNAN_KEYS.index("region") + 1, "import-region")
+    assert finding.message.startswith(message)
+    assert providers_written(library) == []
+
+
+@pytest.mark.parametrize("cell, status", [
+    ("已认定", "recognized"),     # the label scheme files give the value (x-hint)
+    ("有效", "recognized"),       # the site's badge for a recognised record
+    ("recognized", "recognized"),
+])
+def test_a_status_may_be_written_as_its_chinese_label(library, tmp_path, cell, status):
+    rows = with_column(two_providers(), "recognition.status", ["recognition.status", cell, cell])
+    result = run(library, write_xlsx(tmp_path / "list.xlsx", rows))
+    assert result.findings == []
+    assert written_record(library, result.written[0])["recognition"]["status"] == status
+
+
+def import_command(library, *args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "directory", "import", *args], cwd=library.root,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_errors_are_a_table_of_row_column_and_problem_each_line_short(library, tmp_path):
+    rows = two_providers()
+    rows[0] = rows[0][:2] + ["机构名"] + rows[0][3:]
+    result = import_command(library, str(write_xlsx(tmp_path / "list.xlsx", rows)), "--scheme", HUNAN)
+    assert result.returncode == 1
+    header, line = result.stdout.splitlines()
+    assert header == "行    列    问题"
+    assert line.startswith("1     C  未知的列「机构名」（是不是「机构名称」，即 name？）：可用的列名有 id（记录编号）")
+    assert line.endswith("[import-unknown-column]") and len(line) <= 200
+
+
+@pytest.mark.parametrize("finding, line", [
+    (Finding("list.xlsx", 2, 3, "credit-code", "第 2 行「统一社会信用代码」：校验位不对", "GB 32100-2015"),
+     "2     C「统一社会信用代码」  校验位不对（依据：GB 32100-2015） [credit-code]"),
+    (Finding("list.xlsx", 1, 28, "import-unknown-column", "第 1 行 AB 列：未知的列「x」"),
+     "1     AB  未知的列「x」 [import-unknown-column]"),
+    (Finding("list.xlsx", 0, 0, "import-file", "找不到文件「list.xlsx」"),
+     "—     —  找不到文件「list.xlsx」 [import-file]"),
+    (Finding("list.xlsx", 3, 2, "schema-enum", "第 3 行「机构性质」：" + "长" * 400 + "不是可选的值"),
+     "3     B「机构性质」  " + "长" * 170 + "… [schema-enum]"),   # 200 characters
+    (Finding("list.xlsx", 4, 2, "w", "第 4 行「名称」：a\nb", severity="warning"), "4     B「名称」  警告：a\\nb [w]"),
+])
+def test_each_problem_is_one_line_of_the_table_of_at_most_200_characters(finding, line):
+    header, shown = error_table([finding]).splitlines()
+    assert (header, shown) == ("行    列    问题", line)
+    assert len(shown) <= 200
+
+
+def read_template(path: Path):
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    return sheet, rows[0], rows[1]
+
+
+def test_the_template_has_the_chinese_headers_a_notes_row_and_drop_down_lists(library, tmp_path):
+    result = import_command(library, "--template", "--scheme", HUNAN, "-o", str(tmp_path / "模板.xlsx"))
+    assert result.returncode == 0, result.stderr
+    sheet, headers, notes = read_template(tmp_path / "模板.xlsx")
+    assert headers[:6] == ("序号", "记录编号", "机构名称", "统一社会信用代码", "机构性质", "行政区划代码")
+    assert "认定状态" in headers and "撤销·日期" in headers and "名录" not in headers
+    note = dict(zip(headers, notes))
+    assert note["序号"] == "填写说明" and note["机构名称"] == "必填"
+    assert note["认定状态"] == "选填；可选：公示中、已认定、暂停、已撤销、自愿退出"
+    lists = {headers[openpyxl.utils.column_index_from_string(str(v.sqref).split(":")[0][:-1]) - 1]: v
+             for v in sheet.data_validations.dataValidation}
+    assert set(lists) == {"机构性质", "主要服务项目", "认定状态", "无不良信用记录（承诺）",
+                          "非有效期内核心服务机构的关联机构（承诺）", "已在省中小企业公共服务平台登记备录",
+                          "未在协助接受案件调查（承诺）"}
+    options = openpyxl.load_workbook(tmp_path / "模板.xlsx")["选项"]
+    nature = lists["机构性质"].formula1.split("!")[1].replace("$", "").split(":")
+    assert [cell.value for row in options[nature[0]:nature[1]] for cell in row] == \
+        ["事业单位", "民非组织", "社会团体", "私人企业", "国有企业", "其他企业"]
+    assert str(lists["机构性质"].sqref) == "E3:E502" and lists["机构性质"].showErrorMessage
+    assert not lists["主要服务项目"].showErrorMessage   # several values may be typed: 「A、B」
+
+
+def test_a_filled_template_imports_and_its_notes_row_is_no_record(library, tmp_path):
+    import_command(library, "--template", "--scheme", HUNAN, "-o", str(tmp_path / "模板.xlsx"))
+    workbook = openpyxl.load_workbook(tmp_path / "模板.xlsx")
+    sheet = workbook.worksheets[0]
+    from directory.rules.schemas import build_schemas
+    from directory.rules.schemes import load_schemes
+    from directory.staff.importer import template_columns
+
+    schema = build_schemas(library.root, load_schemes(library.root).schemes)[0].validators[(HUNAN, "provider")].schema
+    by_key = dict(zip(HUNAN_KEYS, hunan_row("cs-alpha", "91430102MA4L2X1Q5")))
+    sheet.append([1] + [by_key.get(entry.key) for _, entry in template_columns(schema)])
+    workbook.save(tmp_path / "模板.xlsx")
+    result = run(library, tmp_path / "模板.xlsx")
+    assert result.findings == [] and result.written == [f"providers/{HUNAN}/cs-alpha.yaml"]
+    assert library.errors() == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scheme", HUNAN], "请给出要导入的表格文件"),
+    (["--template", "--scheme", HUNAN], "请用 -o 指定要写入的文件"),
+    (["x.xlsx", "--scheme", HUNAN, "-o", "t.xlsx"], "-o 只用于 --template"),
+    (["--template", "--scheme", "hunan", "-o", "t.xlsx"], "没有名录「hunan」"),
+    (["--template", "--scheme", HUNAN, "--kind", "expert", "-o", "t.xlsx"], "不收录专家"),
+])
+def test_an_import_without_a_sheet_or_a_template_without_a_file_is_a_usage_error(library, args, message):
+    result = import_command(library, *args)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr

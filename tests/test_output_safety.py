@@ -103,7 +103,7 @@ def test_a_file_name_starting_with_colons_does_not_start_a_text_line(library, ca
     code = main(["--root", str(library.root), "import", str(sheet.relative_to(tmp_path)), "--scheme", HUNAN])
     lines = capsys.readouterr().out.splitlines()
     assert code in (1, 2) and lines  # the file is not found from the library's folder: still a finding
-    assert all(line.startswith("./" + path) for line in lines)
+    assert lines[0] == "行    列    问题" and path in lines[1]   # the import's error table: the name inside a line
     assert not [line for line in lines if line.lstrip().startswith("::")]
 
 
@@ -202,7 +202,7 @@ def test_an_xlsx_cell_holds_the_exact_text_as_a_string_never_a_formula(open_data
     cells = [row[[cell.value for cell in header].index(column)] for row in body]
     # XML reads a raw CR back as LF (XML 1.0 §2.11); either way the cell is text
     expected = [(formula + "有限公司").replace("\r", "\n") for formula in FORMULAS]
-    assert sorted(cell.value for cell in cells) == sorted(expected)
+    assert sorted(cell.value.replace("\r", "\n") for cell in cells) == sorted(expected)  # lxml keeps the CR
     assert {cell.data_type for cell in cells} == {"s"} and all(cell.quotePrefix for cell in cells)
 
 

@@ -136,7 +136,8 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in [
             ("import-duplicate-id", "error", "表格中记录编号重复"),
             ("import-exists", "error", "记录文件已存在（加 --force 才覆盖）"),
             ("import-erases-ban", "error", "覆盖会抹去尚在禁止期内的撤销记录"),
-            ("import-control-character", "error", "单元格含控制字符或 U+2028/U+2029")),
+            ("import-control-character", "error", "单元格含控制字符或 U+2028/U+2029"),
+            ("import-region", "error", "地名找不到对应的行政区划，或不在本名录的省内")),
 ]}
 
 

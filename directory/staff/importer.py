@@ -18,6 +18,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -28,7 +29,8 @@ from directory.library.repository import Record, Repository, load_repository
 from directory.rules.fields import Field, fields_of
 from directory.rules.schemes import KIND_NAMES
 from directory.checks.validate import validate_repository
-from directory.lifecycle.derive import ban_end
+from directory.lifecycle.derive import STATUS_LABELS, ban_end
+from directory.rules.regions import regions
 from directory.loading.yamlfile import load_bytes
 from directory.rules.calendar import load_calendar
 
@@ -39,6 +41,8 @@ FALSE_WORDS = {"否", "false", "0"}
 NUMBER_TEXT = re.compile(r"^[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?%?$")
 DATE_TEXT = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?$")
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")   # usable as a file name; the schema checks the rest
+IGNORED_HEADERS = {"序号"}
+NOTES_MARK = "填写说明"    # the first cell of the template's notes row (row 2): that row is no record
 SAVE_AS_HINT = "在 Excel 中选「文件 → 另存为」，文件类型选「CSV UTF-8（逗号分隔）(*.csv)」或「Excel 工作簿 (*.xlsx)」"
 
 
@@ -62,6 +66,10 @@ class Target:
     title: str
     kind: str = "text"          # text | date | integer | number | boolean | list | services
     item_kind: str = "text"     # for lists: the kind of each item
+    required: bool = False      # required, and so are the objects it is in
+    choices: tuple = ()         # an enum's values (of a list: of its items)
+    labels: tuple = ()          # (Chinese label, value): what a cell may say instead of the value
+    hint: str = ""              # the schema's x-hint
 
     @property
     def depth(self) -> int:
@@ -130,12 +138,17 @@ def import_records(root: Path, source: Path, scheme_id: str, kind: str = "provid
 
     scheme = repository.schemes[scheme_id]
     folder = f"providers/{scheme_id}/{scheme.rules(kind).folder}".rstrip("/")
-    candidates, findings = collect_candidates(root, rows, columns, schema_tree, scheme_id, folder, force, display)
+    candidates, findings = collect_candidates(root, rows, columns, schema_tree, scheme_id, folder, force, display,
+                                              scheme.region_prefix)
     if not candidates and not findings:
         findings.append(Finding(display, 0, 0, "import-empty", "表格中没有记录：第 1 行是列名，记录从第 2 行开始"))
     if candidates:
         findings += bans_overwritten(repository, candidates, columns, scheme, today, display)
         findings += validate_in_memory(repository, candidates, scheme_id, kind, columns, today, display)
+    # a region name that names no region is reported once, with a suggestion, not again by the validator
+    unresolved = {finding.line for finding in findings if finding.rule == "import-region"}
+    findings = [finding for finding in findings if finding.rule == "import-region" or finding.line not in unresolved
+                or not finding.json_path.startswith("$.region")]
     findings = sorted(set(findings), key=lambda f: (f.line, f.column, f.rule, f.message))
     if any(finding.severity == "error" for finding in findings):
         return ImportResult(findings=findings)
@@ -231,10 +244,10 @@ def schema_fields(tree: tuple[Field, ...]) -> tuple[dict[str, Target], dict[str,
     fields: dict[str, Target] = {}
     open_objects: dict[str, Target] = {}
 
-    def walk(entries: tuple[Field, ...], titles: tuple[str, ...]) -> None:
+    def walk(entries: tuple[Field, ...], titles: tuple[str, ...], required: bool = True) -> None:
         for entry in entries:
             if entry.kind == "object":
-                walk(entry.children, titles + (entry.title,))
+                walk(entry.children, titles + (entry.title,), required and entry.required)
                 if entry.extra is not None:
                     open_objects[entry.dotted] = Target(entry.dotted, entry.title, _cell_kind(entry.extra) or "text")
                 continue
@@ -242,10 +255,26 @@ def schema_fields(tree: tuple[Field, ...]) -> tuple[dict[str, Target], dict[str,
             if kind is None:
                 continue
             item_kind = (_cell_kind(entry.items) or "text") if kind == "list" else "text"
-            fields[entry.dotted] = Target(entry.dotted, "·".join(titles + (entry.title,)), kind, item_kind)
+            fields[entry.dotted] = Target(entry.dotted, "·".join(titles + (entry.title,)), kind, item_kind,
+                                          required and entry.required, entry.enum, _labels(entry), entry.hint)
 
     walk(tree, ())
     return fields, open_objects
+
+
+# The statuses the site and the 名录 show (有效, 即将到期, 已过期) are derived from a written `recognized`:
+# a sheet exported from them can be imported again.
+DERIVED_STATUS_LABELS = {label: "recognized" for status, label in STATUS_LABELS.items()
+                         if status in ("valid", "expiring", "expired")}
+
+
+def _labels(entry: Field) -> tuple[tuple[str, str], ...]:
+    """(label, value) pairs for an enum whose x-hint names its values 「publicity（公示中）、recognized（已认定）」."""
+    pairs = tuple((label, value) for value, label in re.findall(r"([A-Za-z0-9_-]+)（([^）]+)）", entry.hint)
+                  if value in entry.enum)
+    if pairs and entry.dotted == "recognition.status":
+        pairs += tuple(DERIVED_STATUS_LABELS.items())
+    return pairs
 
 
 def _cell_kind(entry: Field) -> str | None:
@@ -284,6 +313,8 @@ def match_headers(header: list, data_rows: list[list], fields: dict[str, Target]
             if any(index <= len(row) and not _blank(row[index - 1]) for row in data_rows):
                 findings.append(Finding(display, 1, index, "import-unnamed-column",
                                         f"{where}没有列名，但下面有内容：请填写列名，或删除这一列"))
+            continue
+        if normalise(text) in IGNORED_HEADERS:   # a row number staff keep for themselves
             continue
         found, problem = _resolve_header(text, fields, open_objects, labels)
         if problem:
@@ -331,6 +362,9 @@ def _resolve_header(text: str, fields: dict[str, Target], open_objects: dict[str
                                            f"可用的列名有 {_available(fields, open_objects)}")
 
 
+AVAILABLE_SHOWN = 6    # column names a message lists: the template has them all
+
+
 def _suggestion(wanted: str, fields: dict[str, Target], labels: dict[str, list[Target]]) -> str:
     """「（是不是「机构名称」，即 name？）」 for the closest unambiguous label or key, if any is close."""
     names = {label: entries[0] for label, entries in labels.items() if len(entries) == 1 and "." not in label}
@@ -345,28 +379,32 @@ def _suggestion(wanted: str, fields: dict[str, Target], labels: dict[str, list[T
 
 
 def _available(fields: dict[str, Target], open_objects: dict[str, Target]) -> str:
-    """Every field as `key（label）`, the label made unambiguous (「撤销·日期」); then the open objects."""
+    """The first fields as `key（label）`, the label made unambiguous (「撤销·日期」), and how many there are."""
     last = [entry.title.split("·")[-1] for entry in fields.values()]
     names = []
     for entry, label in zip(fields.values(), last):
         shown = label if last.count(label) == 1 else "·".join(entry.title.split("·")[-2:])
         names.append(f"{entry.key}（{shown}）")
     names += [f"{key}.自定义名称（{entry.title}）" for key, entry in open_objects.items()]
-    return "、".join(names)
+    if len(names) <= AVAILABLE_SHOWN:
+        return "、".join(names)
+    return "、".join(names[:AVAILABLE_SHOWN]) + f" 等 {len(names)} 个（全部列名见 directory import --template 生成的模板）"
 
 
 # ---------------------------------------------------------------- rows to records
 
 def collect_candidates(root: Path, rows: list[list], columns: list[Column], tree: tuple[Field, ...], scheme_id: str,
-                       folder: str, force: bool, display: str) -> tuple[list[Candidate], list[Finding]]:
-    """One candidate per non-blank row; a row without id, a repeated id or an id whose file already
-    exists (without `force`) is a finding. Rows with an existing file are still checked."""
+                       folder: str, force: bool, display: str,
+                       region_prefix: str = "") -> tuple[list[Candidate], list[Finding]]:
+    """One candidate per non-blank row (the template's notes row is none); a row without id, a
+    repeated id or an id whose file already exists (without `force`) is a finding. Rows with an
+    existing file are still checked. A region written as a name (长沙市芙蓉区) becomes its code."""
     id_column = next((column for column in columns if column.field.key == "id"), None)
     candidates: list[Candidate] = []
     findings: list[Finding] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
-        if all(_blank(value) for value in row):
+        if all(_blank(value) for value in row) or (row and _cell_text(row[0]) == NOTES_MARK):
             continue
 
         def problem(rule: str, message: str) -> None:
@@ -382,6 +420,16 @@ def collect_candidates(root: Path, rows: list[list], columns: list[Column], tree
                                     f"U+{ord(char):04X}：请删除它（常见于从其他系统复制的文字）"))
             continue
         record = build_record(row, columns, tree, scheme_id)
+        region = record.get("region")
+        if isinstance(region, str) and not REGION_CODE.match(region):
+            code, message = region_code(region, region_prefix)
+            if code:
+                record["region"] = code
+            else:
+                column = column_for("$.region", columns)
+                findings.append(Finding(display, number, column.index if column else 0, "import-region",
+                                        f"第 {number} 行「{column.header if column else 'region'}」：{message}",
+                                        json_path="$.region"))
         record_id = record.get("id")
         if not isinstance(record_id, str) or not record_id:
             problem("import-id-missing", "缺少记录编号（id）：每条记录都要有，如 cs-zhiyuan（小写字母、数字、连字符）")
@@ -453,13 +501,17 @@ def _ordered(value, tree: tuple[Field, ...]):
 # ---------------------------------------------------------------- cell values
 
 def convert(value, entry: Target):
-    """A cell value read as the field's kind. A value that does not fit is kept as text, so the
-    validator reports it in its own words."""
+    """A cell value read as the field's kind; an enum's Chinese label (已撤销) as its value (revoked).
+    A value that does not fit is kept as text, so the validator reports it in its own words."""
     if entry.kind == "list":
-        return _as_list(value, entry.item_kind)
+        return [_labelled(item, entry.labels) for item in _as_list(value, entry.item_kind)]
     if entry.kind == "services":
         return _as_services(value)
-    return _as_scalar(value, entry.kind)
+    return _labelled(_as_scalar(value, entry.kind), entry.labels)
+
+
+def _labelled(value, labels: tuple[tuple[str, str], ...]):
+    return dict(labels).get(value, value) if isinstance(value, str) else value
 
 
 def _as_scalar(value, kind: str):
@@ -555,6 +607,51 @@ def _blank(value) -> bool:
 
 def _cell_text(value) -> str:
     return "" if _blank(value) else _as_text(value)
+
+
+# ---------------------------------------------------------------- region names
+
+REGION_CODE = re.compile(r"^[0-9]{6}$")
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> dict[str, tuple[str, ...]]:
+    """Name -> codes: each division by its full name (湖南省长沙市芙蓉区), by its name within its city
+    (长沙市芙蓉区) and by its own name (芙蓉区, used only where the scheme's province has one of it)."""
+    table = regions()
+    names: dict[str, set[str]] = {}
+    for code, region in table.items():
+        city = table.get(region.city_code)
+        forms = {region.full_name, region.name}
+        if city is not None and region.city_code != code:
+            forms.add(city.name + region.name)
+        for form in forms:
+            names.setdefault(form, set()).add(code)
+    return {name: tuple(sorted(codes)) for name, codes in names.items()}
+
+
+def region_code(text: str, prefix: str = "") -> tuple[str | None, str]:
+    """(code, "") for a region name of the scheme's province (`prefix`, e.g. "43"), else (None, why).
+
+    >>> region_code("长沙市芙蓉区", "43")
+    ('430102', '')
+    >>> region_code("长沙市芙容区", "43")[1]
+    '没有名为「长沙市芙容区」的行政区划（是不是「长沙市芙蓉区」，即 430102？）：请写 6 位行政区划代码或省市区县全称'
+    """
+    wanted = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    names = {name: [code for code in codes if code.startswith(prefix)] for name, codes in _region_names().items()}
+    codes = names.get(wanted, [])
+    if len(codes) == 1:
+        return codes[0], ""
+    if codes:
+        choices = "、".join(f"{regions()[code].full_name}（{code}）" for code in codes[:4])
+        return None, f"「{text}」可指 {choices}：请写全称或行政区划代码"
+    elsewhere = _region_names().get(wanted, ())
+    if elsewhere:
+        return None, f"「{text}」（{elsewhere[0]}）不在本名录的地区范围内：行政区划代码应以 {prefix} 开头"
+    close = difflib.get_close_matches(wanted, [name for name, found in names.items() if len(found) == 1], n=1, cutoff=0.6)
+    hint = f"（是不是「{close[0]}」，即 {names[close[0]][0]}？）" if close else ""
+    return None, f"没有名为「{text}」的行政区划{hint}：请写 6 位行政区划代码或省市区县全称"
 
 
 # ---------------------------------------------------------------- checking and writing
@@ -668,3 +765,97 @@ def write_records(root: Path, candidates: list[Candidate]) -> list[str]:
     for temporary, target in staged:
         os.replace(temporary, target)
     return [candidate.path for candidate in candidates]
+
+
+# ---------------------------------------------------------------- the empty template
+
+TEMPLATE_ROWS = 500        # rows below the notes that get the drop-down lists
+KIND_NOTES = {"date": "日期，如 2026-01-31", "integer": "整数", "number": "数字", "boolean": "是 / 否",
+              "list": "可填多项，用「、」分隔", "services": "每行一项：「名称：说明」"}
+
+
+def template_columns(schema: dict) -> list[tuple[str, Target]]:
+    """(header, field) of every column a sheet of this kind may have, in the schema's order: each
+    header the shortest label that the import reads back as that field (「电话」 or 「联系方式·电话」).
+    The scheme is not a column: the import sets it."""
+    fields, open_objects = schema_fields(fields_of(schema))
+    labels = _label_index(fields)
+    columns = []
+    for key, entry in fields.items():
+        if key == "scheme":
+            continue
+        titles = entry.title.split("·")
+        for label in (titles[-1], "·".join(titles[-2:]), entry.title, key):
+            found, problem = _resolve_header(label, fields, open_objects, labels)
+            if problem is None and found.key == key:
+                columns.append((label, entry))
+                break
+    return columns
+
+
+def template_note(entry: Target) -> str:
+    """What the notes row says of a column: required or not, how to write it, its choices."""
+    parts = ["必填" if entry.required else "选填"]
+    choices = _choices(entry)
+    if entry.key == "region":
+        parts.append("6 位行政区划代码，或写地名（长沙市芙蓉区）")
+    elif entry.hint and not choices:
+        parts.append(entry.hint)
+    elif entry.kind in KIND_NOTES:
+        parts.append(KIND_NOTES[entry.kind])
+    if choices and entry.kind != "boolean":
+        parts.append("可选：" + "、".join(choices))
+    return "；".join(parts)
+
+
+def _choices(entry: Target) -> list[str]:
+    """The values of a drop-down list: an enum's labels where it has them (公示中), else its values."""
+    if entry.kind == "boolean":
+        return ["是", "否"]
+    return [label for label, _ in entry.labels if label not in DERIVED_STATUS_LABELS] or [str(c) for c in entry.choices]
+
+
+def write_template(scheme, kind: str, schema: dict, path: Path) -> None:
+    """An empty import sheet: row 1 the headers (序号 first, ignored by the import), row 2 a note on
+    each column (the import skips it), and a drop-down list on every column with a fixed set of values
+    (the lists are on a hidden sheet 「选项」: a list typed into the rule may hold 255 characters only)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from directory.staff.documents import text_width
+
+    columns = template_columns(schema)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"{scheme.rules(kind).label}导入"[:31]
+    options = workbook.create_sheet("选项")
+    options.sheet_state = "hidden"
+    sheet.append(["序号"] + [header for header, _ in columns])
+    sheet.append([NOTES_MARK] + [template_note(entry) for _, entry in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for cell in sheet[2]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.font = Font(color="666666")
+    sheet.freeze_panes = "B3"
+    sheet.column_dimensions["A"].width = 10
+    listed = 0
+    for index, (header, entry) in enumerate(columns, start=2):
+        letter = column_letter(index)
+        sheet.column_dimensions[letter].width = min(max(text_width(header) + 4, 14), 40)
+        choices = _choices(entry)
+        if not choices:
+            continue
+        listed += 1
+        source = column_letter(listed)
+        for row, choice in enumerate(choices, start=1):
+            options[f"{source}{row}"] = choice
+        # a list field takes several values (「A、B」): the list helps, but typing is allowed
+        several = entry.kind == "list"
+        validation = DataValidation(type="list", formula1=f"'选项'!${source}$1:${source}${len(choices)}",
+                                    allow_blank=True, showErrorMessage=not several,
+                                    errorTitle=header, error=f"请从下拉列表中选择「{header}」")
+        validation.add(f"{letter}3:{letter}{TEMPLATE_ROWS + 2}")
+        sheet.add_data_validation(validation)
+    workbook.save(str(path))

@@ -5,6 +5,7 @@ applies), the date that matters and the article it rests on.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import MAXYEAR, date, timedelta
 
@@ -13,6 +14,7 @@ from directory.rules.dates import parse_date
 from directory.lifecycle.derive import derive, publicity_end, publicity_state
 from directory.lifecycle.periodic import falls_short, service_years, standing
 from directory.library.repository import Repository
+from directory.lifecycle.periodic import due_periods
 from directory.rules.calendar import HOLIDAYS_FILE, CalendarGap, WorkCalendar
 
 KIND_TITLES = {
@@ -22,6 +24,7 @@ KIND_TITLES = {
     "expiring": "有效期即将届满",
     "expired": "已过期",
     "reports-overdue": "定期报送缺报",
+    "report-due": "定期报送即将截止",
     "ban": "禁止再申报期内",
     "service-shortfall": "年度服务未达标",
     "grade-renewal": "绩效评价连续 A 级：到期免复核",
@@ -39,6 +42,12 @@ KIND_TITLES = {
     "document-expired": "管理办法已到期",
     "calendar-next-year": "下一年放假安排待录入",
 }
+
+
+# How far ahead the report looks for what is due soon (validity: the scheme's expiring_soon_days):
+# reminders, not rules, so they live here rather than in a scheme file.
+REPORT_DUE_DAYS = 15          # a periodic report due within this many days
+PUBLICITY_WEEK_END = 6        # a 公示 ending by Sunday (weekday 6) of this week is "本周结束"
 
 
 @dataclass(frozen=True, order=True)
@@ -80,8 +89,9 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                                     f"{batch.data.get('title', batch_id)}：将于 {batch.section('publicity').get('start')} 开始公示，至 {end}",
                                     "", scheme.cite(scheme.publicity_basis)))
         elif state == "active":
+            this_week = "（本周结束）" if (end - today).days <= PUBLICITY_WEEK_END - today.weekday() else ""
             items.append(ReportItem(end.isoformat(), scheme_id, "publicity-active", batch_id, batch.path,
-                                    f"{batch.data.get('title', batch_id)}：公示至 {end}，异议联系：{batch.section('publicity').get('objection_contact', '未写明')}",
+                                    f"{batch.data.get('title', batch_id)}：公示至 {end}{this_week}，异议联系：{batch.section('publicity').get('objection_contact', '未写明')}",
                                     "", scheme.cite(scheme.publicity_basis)))
         elif not decided:
             items.append(ReportItem(end.isoformat(), scheme_id, "publicity-awaiting-decision", batch_id, batch.path,
@@ -125,6 +135,9 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
                            + (f"；最长连续缺报 {len(run)} 期：{run[0].period} 至 {run[-1].period}" if run else ""))
                 add("reports-overdue", result.action_date or result.missed[-1].due, message,
                     result.action or "", scheme.cite(reporting.basis))
+            for period, due in _reports_due_soon(reporting, record.data.get("reports"), life, today):
+                add("report-due", due, f"{period} 期报告截止 {due}，尚未报送（还有 {(due - today).days} 天）",
+                    "提醒报送", scheme.cite(reporting.basis))
         if life.status in ("valid", "expiring", "suspended", "expired") and life.validity and rules.service:
             service = rules.service
             for year in service_years(service, record.data.get("service_log"), life.validity.start,
@@ -144,6 +157,59 @@ def build_report(repository: Repository, calendar: WorkCalendar, today: date,
             _complaint_items(record, scheme, add)
         _grade_items(record, scheme, life, add)
     return sorted(items)
+
+
+def _reports_due_soon(reporting, reports, life, today: date) -> list[tuple[str, date]]:
+    """(period, due date) of the reports due from today to REPORT_DUE_DAYS ahead, not yet submitted."""
+    submitted = {r.get("period") for r in reports if isinstance(r, dict) and parse_date(r.get("submitted"))} \
+        if isinstance(reports, list) else set()
+    ahead = today + timedelta(days=REPORT_DUE_DAYS + 1)   # due_periods gives the due dates before this day
+    return [(period, due) for period, due in due_periods(reporting, life.validity.start, life.valid_until, ahead)
+            if due >= today and period not in submitted]
+
+
+def report_counts(items: list[ReportItem]) -> list[tuple[str, str, int, dict[str, int]]]:
+    """(kind, title, count, count per scheme) of each kind with items, in the order of KIND_TITLES."""
+    counts = []
+    for kind, title in KIND_TITLES.items():
+        group = [item.scheme for item in items if item.kind == kind]
+        if group:
+            counts.append((kind, title, len(group), {scheme: group.count(scheme) for scheme in sorted(set(group))}))
+    return counts
+
+
+def counts_text(items: list[ReportItem]) -> str:
+    """The summary the text report starts with: one line per kind, its count and the count per scheme."""
+    if not items:
+        return ""
+    lines = [f"== 汇总：共 {len(items)} 项"]
+    for _, title, count, schemes in report_counts(items):
+        lines.append(f"  {title} {count}：" + "、".join(f"{scheme} {n}" for scheme, n in schemes.items()))
+    return "\n".join(lines)
+
+
+REPORT_COLUMNS = ("日期", "名录", "记录/批次", "事项", "处理", "依据", "文件")
+
+
+def report_xlsx(items: list[ReportItem], path) -> None:
+    """A workbook: 汇总 (count per kind and scheme), then one sheet per kind with its items."""
+    from openpyxl import Workbook
+
+    from directory.staff.documents import write_sheet
+
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "汇总"
+    counts = report_counts(items)
+    write_sheet(summary, ("事项类别", "名录", "数量"),
+                [(title, scheme, n) for _, title, _, schemes in counts for scheme, n in schemes.items()]
+                + [("合计", "", len(items))])
+    for kind, title, _, _ in counts:
+        # a sheet name: at most 31 characters, none of : \ / ? * [ ]
+        sheet = workbook.create_sheet(re.sub(r"[:\\/?*\[\]：]", "", title)[:31])
+        write_sheet(sheet, REPORT_COLUMNS, [(i.date, i.scheme, i.record, i.message, i.action, i.basis, i.path)
+                                            for i in items if i.kind == kind])
+    workbook.save(str(path))
 
 
 def _document_items(scheme, today: date, items: list) -> None:
