@@ -97,6 +97,8 @@ def build_catalogue(repository: Repository, schemas: SchemaSet, calendar: WorkCa
     derived = []
     updated = last_commit_dates(repository.root)   # one git call for every record
     for record in sorted(repository.records, key=lambda r: (r.scheme_id, r.kind, r.stem)):
+        if record.recognition.get("status") == "rejected":   # turned down: on no page, not even its batch's notice
+            continue
         scheme = repository.schemes[record.scheme_id]
         batch = repository.batch_of(record)
         life = derive(record, scheme, batch, calendar, today)

@@ -16,6 +16,7 @@ from directory.rules.fields import fields_of
 from directory.site.catalogue import Catalogue, Entry
 from directory.site.search import KEYS_FOLDER, LIST_PAGE, LISTS_FOLDER, SearchIndex
 from directory.site.entry_page import as_shown, cn_date, page_extras, siblings_of
+from directory.site.notice_text import notice_text
 from directory.site.qr import QRCodes
 from directory.lifecycle.derive import STATUS_LABELS
 
@@ -76,7 +77,9 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
           archive=sorted((n for n in catalogue.notices if not n.active), key=lambda n: str(n.start), reverse=True))
     write("notices/revocations.md", "revocations.md.j2", entries=catalogue.revoked)
     for notice in catalogue.notices:
-        write(f"notices/{notice.scheme.id}--{notice.batch_id}.md", "notice.md.j2", notice=notice)
+        text = notice_text(notice)
+        write(f"notices/{notice.scheme.id}--{notice.batch_id}.md", "notice.md.j2", notice=notice, text=text,
+              rows=list(zip(text.rows, notice.entries)))
 
     siblings = siblings_of(catalogue.entries)
     qr_codes = qr_codes or QRCodes("")   # no site_url: no QR codes
