@@ -574,7 +574,7 @@ def test_the_template_has_the_chinese_headers_a_notes_row_and_drop_down_lists(li
     assert "认定状态" in headers and "撤销·日期" in headers and "名录" not in headers
     note = dict(zip(headers, notes))
     assert note["序号"] == "填写说明" and note["机构名称"] == "必填"
-    assert note["认定状态"] == "选填；可选：公示中、已认定、暂停、已撤销、自愿退出"
+    assert note["认定状态"] == "选填；可选：公示中、已认定、暂停、已撤销、自愿退出、未通过认定"
     lists = {headers[openpyxl.utils.column_index_from_string(str(v.sqref).split(":")[0][:-1]) - 1]: v
              for v in sheet.data_validations.dataValidation}
     assert set(lists) == {"机构性质", "主要服务项目", "认定状态", "无不良信用记录（承诺）",

@@ -103,3 +103,24 @@ def test_robots_txt_allows_indexing_and_names_the_sitemap(full_site):
 
 def test_robots_txt_names_no_sitemap_without_a_site_url(bare_site):
     assert "Sitemap:" not in (bare_site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_no_category_or_region_page_is_empty(full_site):
+    listings = [p for p in full_site.glob("*/categories/*/index.html")] + [p for p in full_site.glob("*/regions/*/index.html")]
+    assert listings
+    empty = [p for p in listings if 'class="dir-card"' not in p.read_text(encoding="utf-8")]
+    assert empty == []
+
+
+def test_a_scheme_page_links_only_the_categories_that_have_records(full_site):
+    html = (full_site / "hebei-sme-youzhi" / "index.html").read_text(encoding="utf-8")
+    section = html[html.index('id="categories"'):html.index('id="regions"')]
+    links = re.findall(r'href="[./]*hebei-sme-youzhi/(categories/c[0-9]+/)">[^<]+</a> <span class="dir-muted">([0-9]+)</span>', section)
+    assert links and all(int(count) > 0 for _, count in links)
+    assert all((full_site / "hebei-sme-youzhi" / href / "index.html").exists() for href, _ in links)
+    assert len(links) < 9   # 河北 has 9 categories; the sample's records use fewer
+
+
+def test_a_scheme_page_shows_its_list_before_the_rules_summary(full_site):
+    html = (full_site / "hunan-sme-hexin" / "index.html").read_text(encoding="utf-8")
+    assert html.index('id="providers"') < html.index('id="rules"')

@@ -89,6 +89,8 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
         category_links = []
         for number, category in enumerate(vocabulary, start=1):
             members = [e for e in entries if category in e.categories]
+            if not members:   # no empty pages: a category gets one when a record has it (its number is kept)
+                continue
             url = f"{scheme.id}/categories/c{number}/"
             category_links.append(Link(category, url, len(members)))
             write(f"{scheme.id}/categories/c{number}.md", "listing.md.j2", scheme=scheme,
