@@ -155,7 +155,7 @@ def test_the_json_feed_and_the_atom_feed_hold_the_same_entries_in_the_same_order
                                   "notices/index.html", "search/index.html", "404.html"])
 def test_every_page_points_feed_readers_to_the_library_feed(site, page):
     html = (site / page).read_text(encoding="utf-8")
-    links = re.findall(r'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="([^"]+)">', html)
+    links = re.findall(r'<link rel="alternate feed" type="application/atom\+xml" title="[^"]+" href="([^"]+)">', html)
     base = "https://fwjg.example.org.cn/" + page
     if page != "404.html":   # 404.html is served at any depth: mkdocs makes its links absolute
         assert [urljoin(base, href) for href in links] == [SITE_URL + "feeds/all.atom"]
