@@ -70,7 +70,7 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
           active_notices=active)
     write("search.md", "search.md.j2", search=search_index, keys_folder=KEYS_FOLDER, lists_folder=LISTS_FOLDER,
           list_page=LIST_PAGE, catalogue=catalogue)
-    write("data.md", "data.md.j2", files=data_files)
+    write("data.md", "data.md.j2", data=data_files)
     write("verify.md", "verify.md.j2")
     write("notices/index.md", "notices.md.j2", active=active,
           archive=sorted((n for n in catalogue.notices if not n.active), key=lambda n: str(n.start), reverse=True))
