@@ -14,6 +14,7 @@ import pytest
 
 from directory.library.repository import load_repository
 from directory.rules.fields import fields_of
+from directory.site.opendata import Licence, data_licence
 from site_fixtures import REPO, build_sample_site
 
 CSVS = ("providers.csv", "experts.csv")
@@ -147,6 +148,20 @@ def test_the_data_page_shows_the_licence_set_in_mkdocs_yml(tmp_path):
     assert "CC0 1.0</a>" in page and "CC BY 4.0" not in page
     package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"][0]["name"] == "CC0-1.0"
+
+
+BY = "https://creativecommons.org/licenses/by/4.0/deed.zh-hans"
+
+
+@pytest.mark.parametrize("config, licence", [
+    ({}, Licence("CC BY 4.0", "CC-BY-4.0", BY)),
+    ({"extra": None}, Licence("CC BY 4.0", "CC-BY-4.0", BY)),
+    ({"extra": {"data_licence": " CC0 1.0 "}}, Licence("CC0 1.0", "CC0-1.0",
+                                                       "https://creativecommons.org/publicdomain/zero/1.0/deed.zh-hans")),
+    ({"extra": {"data_licence": "本中心数据使用协议"}}, Licence("本中心数据使用协议", "", "")),   # named, no link
+])
+def test_the_licence_is_read_from_mkdocs_extra(config, licence):
+    assert data_licence(config) == licence
 
 
 def test_the_counts_table_equals_the_counts_of_the_open_data(site, page):

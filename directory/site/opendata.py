@@ -161,24 +161,31 @@ def _column(key: str, header: str, fields: list[Field]) -> Column:
         # Applications under review are not published: 审核中 never appears.
         enum = tuple(label for status, label in STATUS_LABELS.items() if status != "review") if key == "status" else ()
         return Column(key, header, kind, description, enum)
-    kinds = {entry.kind for entry in fields}
-    # A number is a number in the CSV unless it may be negative: "-5" is written as text ('-5).
-    unsigned = all(isinstance(entry.schema.get("minimum"), (int, float)) and entry.schema["minimum"] >= 0
-                   for entry in fields)
-    kind = ("date" if kinds == {"date"} else "boolean" if kinds == {"boolean"}
-            else next(iter(kinds)) if kinds in ({"integer"}, {"number"}) and unsigned
-            else "number" if kinds == {"integer", "number"} and unsigned else "string")
+    kind = _table_type(fields)
     description = next((entry.schema.get("description") or entry.hint for entry in fields
                         if entry.schema.get("description") or entry.hint), "")
     values = tuple(dict.fromkeys(str(value) for entry in fields for value in entry.enum))
     every_has_enum = bool(fields) and all(entry.enum for entry in fields)
     examples = next((entry.schema["examples"] for entry in fields if entry.schema.get("examples")), [])
     example = _cell(examples[0]) if isinstance(examples, list) and examples else ""
-    if kinds == {"list"}:
+    if {entry.kind for entry in fields} == {"list"}:   # items joined by 、: the fixed values are each item's
         return Column(key, header, "string", description, item_values=values if every_has_enum else (),
                       example=example)
     return Column(key, header, kind, description, values if every_has_enum and kind == "string" else (),
                   example=example)
+
+
+def _table_type(fields: list[Field]) -> str:
+    """The Table Schema type of a column, from the field in each scheme: the same kind in every one."""
+    kinds = {entry.kind for entry in fields}
+    if kinds in ({"date"}, {"boolean"}):
+        return next(iter(kinds))
+    # A number is a number in the CSV unless it may be negative: "-5" is written as text ('-5).
+    unsigned = all(isinstance(entry.schema.get("minimum"), (int, float)) and entry.schema["minimum"] >= 0
+                   for entry in fields)
+    if unsigned and kinds in ({"integer"}, {"number"}, {"integer", "number"}):
+        return "integer" if kinds == {"integer"} else "number"
+    return "string"
 
 
 def _one_cell_fields(tree: tuple[Field, ...], categories_field: str):
