@@ -56,6 +56,9 @@ def make_library(root: Path, size: int, seed: int = 20261201) -> None:
         first17 = f"9{1 + number % 3}{county}MA{number:07d}"[:17]
         code = first17 + credit_code_check_character(first17)
         record_id = f"{old_id}-{number:06d}"
+        certificate = next((line for line in lines if line.strip().startswith("certificate_no:")), None)
+        if certificate:   # each record its own number (湘核心〔2025〕0042), as a scheme numbers them
+            text = text.replace(certificate, f"{certificate.split('〕')[0]}〕{number:04d}", 1)
         text = (text.replace(f"id: {old_id}", f"id: {record_id}", 1).replace(old_code, code)
                 .replace(f"name: {old_name}", f"name: {name}", 1).replace(f'region: "{old_region}"', f'region: "{county}"', 1))
         folder = root / "providers" / scheme

@@ -362,9 +362,9 @@ def test_outside_a_git_checkout_no_page_shows_a_last_update(site):
 def test_the_open_data_has_the_last_update_as_its_last_column(git_site, site):
     for built, expected in ((git_site, "2026-11-05"), (site, "")):
         lines = (built / "data/providers.csv").read_text(encoding="utf-8-sig").splitlines()
-        assert lines[0].endswith(",页面,最后更新")
+        assert lines[0].endswith(",页面,最后更新,状态日期")
         row = next(line for line in lines if ",cs-zhiyuan," in line)
-        assert row.endswith("hunan-sme-hexin/cs-zhiyuan/," + expected)
+        assert row.endswith(f"hunan-sme-hexin/cs-zhiyuan/,{expected},{TODAY}")
 
 
 def test_last_commit_dates_come_from_one_log_and_leave_out_what_git_cannot_tell(tmp_path):

@@ -30,7 +30,7 @@ from directory.site.catalogue import build_catalogue
 from directory.findings import Finding
 from directory.site.form import render_apply_pages
 from directory.site.feeds import write_feeds
-from directory.site.opendata import write_open_data
+from directory.site.opendata import data_licence, write_open_data
 from directory.site.qr import QRCodes
 from directory.site.verify import write_verify_data
 from directory.site.render import PACKAGE_TEMPLATES, render_pages
@@ -102,7 +102,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         docs = work / "docs"
         templates = root / "templates" if (root / "templates" / "pages").is_dir() else PACKAGE_TEMPLATES
         config = _mkdocs_config(root)
-        data_files = write_open_data(catalogue, docs / "data", schemas)
+        data_files = write_open_data(catalogue, docs / "data", schemas, data_licence(config))
         write_feeds(catalogue, docs / "feeds", config.get("site_name", "服务机构库"), config.get("site_url"))
         write_verify_data(catalogue, repository, calendar, docs / "verify" / "data")
         try:

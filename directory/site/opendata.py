@@ -5,9 +5,14 @@ field. The CSV and XLSX columns of a kind are derived from its schemas (rules/fi
 the public fields that every scheme of the kind has and that one cell can hold (no list of objects
 such as `services`, no prose such as `profile`; an object's fields one column each, `contact.phone`),
 in schema order, after 名录 编号 名称 状态 and the validity, with the region's name after its code and
-the page, then the record file's last commit date (最后更新, empty when git cannot tell), last. A
+the page, then the record file's last commit date (最后更新, empty when git cannot tell) and the date
+the status was computed for (状态日期, the build's --today), last. A
 field private in the schema can never become a column; a scheme's own fields
 (湖北严选 `subject_type` ...) are in the JSON only, so the table keeps one shape for every scheme.
+
+Beside them: `datapackage.json` (a Frictionless Data Package: a Table Schema of each CSV, its
+encoding and licence) and the JSON Schema of a published record of each kind, the scheme schemas
+with their private properties removed. `write_open_data` returns what the /data/ page shows.
 """
 from __future__ import annotations
 
@@ -17,8 +22,12 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from collections import Counter
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
+
+from directory.lifecycle.derive import STATUS_LABELS
 
 from directory.rules.fields import Field, fields_of
 from directory.rules.schemas import SchemaSet
@@ -28,9 +37,9 @@ FIRST = ("scheme", "id", "name")
 # Columns the catalogue derives, by kind: their headers.
 DERIVED = {
     "provider": {"status": "状态", "valid_from": "有效期起", "valid_until": "有效期至", "region_name": "地区", "url": "页面",
-                 "updated": "最后更新"},
+                 "updated": "最后更新", "status_date": "状态日期"},
     "expert": {"status": "状态", "valid_from": "聘任起", "valid_until": "聘任止", "region_name": "地区", "url": "页面",
-               "updated": "最后更新"},
+               "updated": "最后更新", "status_date": "状态日期"},
 }
 # Published headers that differ from the schema titles: shorter ones, and one header where the
 # schemes of a kind title a field differently (机构性质 / 单位性质; 服务类别 / 主要服务项目 / 服务领域).
@@ -39,6 +48,23 @@ HEADERS = {
     "expert": {"scheme": "名录", "id": "编号", "years_of_service": "服务年限"},
 }
 SHOWN_AS_STATUS = {"recognition", "term"}   # the lifecycle turns them into the status and validity columns
+# The derived columns in the data dictionary: (Table Schema type, description).
+DERIVED_TYPES = {
+    "status": ("string", "按数据日期（状态日期）计算的认定状态"),
+    "valid_from": ("date", "有效期（聘任期）的开始日期"),
+    "valid_until": ("date", "有效期（聘任期）的结束日期；撤销、退出时为其生效日期"),
+    "region_name": ("string", "行政区划代码对应的地区名称"),
+    "url": ("string", "本站页面地址（相对网站根目录）"),
+    "updated": ("date", "记录文件最后一次修改（提交）的日期；无法得知时为空"),
+    "status_date": ("date", "计算状态所依据的日期，即数据日期"),
+}
+LICENCES = {   # name in mkdocs.yml `extra.data_licence` -> (SPDX id, the licence's Chinese deed)
+    "CC BY 4.0": ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/deed.zh-hans"),
+    "CC BY-SA 4.0": ("CC-BY-SA-4.0", "https://creativecommons.org/licenses/by-sa/4.0/deed.zh-hans"),
+    "CC0 1.0": ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/deed.zh-hans"),
+}
+DEFAULT_LICENCE = "CC BY 4.0"
+TYPE_NAMES = {"string": "文本", "date": "日期（YYYY-MM-DD）", "boolean": "是/否", "integer": "整数", "number": "数字"}
 
 
 @dataclass(frozen=True)
@@ -47,41 +73,137 @@ class DataFile:
     description: str
 
 
+@dataclass(frozen=True)
+class Licence:
+    name: str           # as the page shows it: CC BY 4.0
+    spdx: str           # its SPDX id for datapackage.json; "" when unknown
+    url: str            # "" when unknown
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV/XLSX column and its entry in the data dictionary."""
+    key: str                        # the cell key: a field of the JSON row, or `contact.phone`
+    header: str                     # the CSV header (Chinese)
+    type: str = "string"            # Table Schema type of the cell as the CSV holds it
+    description: str = ""
+    enum: tuple[str, ...] = ()      # the cell's fixed values
+    item_values: tuple[str, ...] = ()   # a list cell (items joined by 、): each item's fixed values
+    example: str = ""
+
+    @property
+    def type_name(self) -> str:
+        return "文本（多项以「、」分隔）" if self.item_values else TYPE_NAMES.get(self.type, self.type)
+
+
+@dataclass(frozen=True)
+class DataTable:
+    name: str                       # providers.csv
+    label: str                      # 服务机构
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    scheme_title: str
+    label: str                      # 服务机构 / 专家
+    counts: dict[str, int]          # status label -> records
+
+
+@dataclass(frozen=True)
+class OpenData:
+    """What write_open_data wrote, for the /data/ page."""
+    today: date
+    licence: Licence
+    files: tuple[DataFile, ...]
+    tables: tuple[DataTable, ...]
+    counts: tuple[StatusCount, ...]
+    statuses: tuple[str, ...]       # the status labels that occur, in STATUS_LABELS order
+
+
+def data_licence(config: dict) -> Licence:
+    """The licence of the open data: mkdocs.yml `extra.data_licence`, CC BY 4.0 without one."""
+    extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
+    name = str(extra.get("data_licence") or DEFAULT_LICENCE).strip()
+    spdx, url = LICENCES.get(name, ("", ""))
+    return Licence(name, spdx, url)
+
+
 def table_columns(kind: str, schemes_and_trees: list) -> list[tuple[str, str]]:
     """(cell key, header) of a kind's table, from (scheme, walked schema) of each scheme of the kind."""
+    return [(column.key, column.header) for column in column_specs(kind, schemes_and_trees)]
+
+
+def column_specs(kind: str, schemes_and_trees: list) -> list[Column]:
+    """The columns of a kind's table with their types and fixed values, from the schemes' schemas."""
     titles: dict[str, str] = {}     # first scheme's title of each cell, in schema order
+    fields: dict[str, list[Field]] = {}
     shared: set[str] | None = None
     for scheme, tree in schemes_and_trees:
-        cells = dict(_one_cell_fields(tree, scheme.rules(kind).categories_field))
-        for key, title in cells.items():
-            titles.setdefault(key, title)
+        cells = {key: entry for key, entry in _one_cell_fields(tree, scheme.rules(kind).categories_field)}
+        for key, entry in cells.items():
+            titles.setdefault(key, entry.title)
+            fields.setdefault(key, []).append(entry)
         shared = set(cells) if shared is None else shared & set(cells)
     derived = DERIVED.get(kind, DERIVED["provider"])
     keys = [key for key in FIRST if key in titles] + ["status", "valid_from", "valid_until"]
     for key in titles:
         if key in (shared or ()) and key not in FIRST:
             keys += [key, "region_name"] if key == "region" else [key]
-    keys += ["url", "updated"]
+    keys += ["url", "updated", "status_date"]
     headers = {**titles, **derived, **HEADERS.get(kind, {})}
-    return [(key, headers[key]) for key in keys]
+    return [_column(key, headers[key], fields.get(key, [])) for key in keys]
+
+
+def _column(key: str, header: str, fields: list[Field]) -> Column:
+    if key in DERIVED_TYPES:
+        kind, description = DERIVED_TYPES[key]
+        # Applications under review are not published: 审核中 never appears.
+        enum = tuple(label for status, label in STATUS_LABELS.items() if status != "review") if key == "status" else ()
+        return Column(key, header, kind, description, enum)
+    kind = _table_type(fields)
+    description = next((entry.schema.get("description") or entry.hint for entry in fields
+                        if entry.schema.get("description") or entry.hint), "")
+    values = tuple(dict.fromkeys(str(value) for entry in fields for value in entry.enum))
+    every_has_enum = bool(fields) and all(entry.enum for entry in fields)
+    examples = next((entry.schema["examples"] for entry in fields if entry.schema.get("examples")), [])
+    example = _cell(examples[0]) if isinstance(examples, list) and examples else ""
+    if {entry.kind for entry in fields} == {"list"}:   # items joined by 、: the fixed values are each item's
+        return Column(key, header, "string", description, item_values=values if every_has_enum else (),
+                      example=example)
+    return Column(key, header, kind, description, values if every_has_enum and kind == "string" else (),
+                  example=example)
+
+
+def _table_type(fields: list[Field]) -> str:
+    """The Table Schema type of a column, from the field in each scheme: the same kind in every one."""
+    kinds = {entry.kind for entry in fields}
+    if kinds in ({"date"}, {"boolean"}):
+        return next(iter(kinds))
+    # A number is a number in the CSV unless it may be negative: "-5" is written as text ('-5).
+    unsigned = all(isinstance(entry.schema.get("minimum"), (int, float)) and entry.schema["minimum"] >= 0
+                   for entry in fields)
+    if unsigned and kinds in ({"integer"}, {"number"}, {"integer", "number"}):
+        return "integer" if kinds == {"integer"} else "number"
+    return "string"
 
 
 def _one_cell_fields(tree: tuple[Field, ...], categories_field: str):
-    """(cell key, title) of each public field one cell can hold; the categories as `categories`."""
+    """(cell key, field) of each public field one cell can hold; the categories as `categories`."""
     for entry in tree:
         if entry.private or entry.key in SHOWN_AS_STATUS:
             continue
         if entry.kind == "object":
-            yield from ((child.dotted, child.title) for child in entry.children if _fits_a_cell(child))
+            yield from ((child.dotted, child) for child in entry.children if _fits_a_cell(child))
         elif _fits_a_cell(entry):
-            yield ("categories" if entry.key == categories_field else entry.key), entry.title
+            yield ("categories" if entry.key == categories_field else entry.key), entry
 
 
 def _fits_a_cell(entry: Field) -> bool:
     return not entry.private and entry.kind not in ("object", "records") and not entry.prose
 
 
-def _row(entry: Entry) -> dict:
+def _row(entry: Entry, today: date) -> dict:
     public = entry.public
     contact = public.get("contact", {}) if isinstance(public.get("contact"), dict) else {}
     validity = entry.life.validity
@@ -93,6 +215,7 @@ def _row(entry: Entry) -> dict:
         "region_name": entry.region.full_name if entry.region else "",
         "phone": contact.get("phone", ""), "email": contact.get("email", ""),
         "categories": list(entry.categories), "url": entry.url, "updated": entry.updated,
+        "status_date": today.isoformat(),
         "recognition": public.get("recognition", {}),
     }
 
@@ -106,9 +229,12 @@ def _cell_value(entry: Entry, row: dict, key: str):
     return value.get(child, "") if isinstance(value, dict) else ""
 
 
-def write_open_data(catalogue: Catalogue, data_dir: Path, schemas: SchemaSet) -> list[DataFile]:
+def write_open_data(catalogue: Catalogue, data_dir: Path, schemas: SchemaSet,
+                    licence: Licence = data_licence({})) -> OpenData:
     data_dir.mkdir(parents=True, exist_ok=True)
-    files = []
+    files: list[DataFile] = []
+    tables: list[DataTable] = []
+    record_schemas: list[DataFile] = []
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -120,14 +246,16 @@ def write_open_data(catalogue: Catalogue, data_dir: Path, schemas: SchemaSet) ->
         entries = [e for e in catalogue.entries if e.kind == kind]
         if not entries:
             continue
-        rows = [_row(e) for e in entries]
+        rows = [_row(e, catalogue.today) for e in entries]
         (data_dir / f"{plural}.json").write_text(
             json.dumps({"generated": catalogue.today.isoformat(), "records": rows}, ensure_ascii=False, indent=1,
                        sort_keys=True), encoding="utf-8")
-        columns = table_columns(kind, [(scheme, fields_of(schemas.validators[(scheme.id, kind)].schema))
-                                       for scheme in catalogue.schemes if (scheme.id, kind) in schemas.validators])
-        table = [[_cell(_cell_value(entry, row, key)) for key, _ in columns] for entry, row in zip(entries, rows)]
-        headers = [title for _, title in columns]
+        kind_schemes = [scheme for scheme in catalogue.schemes if (scheme.id, kind) in schemas.validators]
+        columns = column_specs(kind, [(scheme, fields_of(schemas.validators[(scheme.id, kind)].schema))
+                                      for scheme in kind_schemes])
+        table = [[_cell(_cell_value(entry, row, column.key)) for column in columns]
+                 for entry, row in zip(entries, rows)]
+        headers = [column.header for column in columns]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(headers)
@@ -140,10 +268,131 @@ def write_open_data(catalogue: Catalogue, data_dir: Path, schemas: SchemaSet) ->
             _write_text_row(sheet, row, line)
         files += [DataFile(f"{plural}.json", f"{label}（JSON，含全部公开字段）"),
                   DataFile(f"{plural}.csv", f"{label}（CSV，Excel 可直接打开）")]
+        tables.append(DataTable(f"{plural}.csv", label, tuple(_with_example(column, index, table)
+                                                              for index, column in enumerate(columns))))
+        (data_dir / f"{kind}.schema.json").write_text(
+            _json(_record_schema(label, {scheme.id: schemas.validators[(scheme.id, kind)].schema
+                                         for scheme in kind_schemes})), encoding="utf-8")
+        record_schemas.append(DataFile(f"{kind}.schema.json", f"{label}记录公开字段的 JSON Schema"))
     if workbook.sheetnames:
         _save_reproducibly(workbook, data_dir / "directory.xlsx", catalogue.today)
         files.append(DataFile("directory.xlsx", "服务机构与专家（Excel 工作簿）"))
-    return files
+    if tables:
+        (data_dir / "datapackage.json").write_text(
+            _json(data_package(tables, licence, catalogue.today, schemes=[s.id for s in catalogue.schemes])),
+            encoding="utf-8")
+        files.append(DataFile("datapackage.json", "数据包描述（Frictionless Data Package：各 CSV 的字段、类型与许可）"))
+    counts = Counter((e.scheme.id, e.kind, e.status_label) for e in catalogue.entries if e.kind in ("provider", "expert"))
+    statuses = tuple(label for label in STATUS_LABELS.values() if any(key[2] == label for key in counts))
+    summary = tuple(StatusCount(scheme.short_title, label, {status: counts[(scheme.id, kind, status)]
+                                                             for status in statuses})
+                    for scheme in catalogue.schemes
+                    for kind, label in (("provider", "服务机构"), ("expert", "专家"))
+                    if any(key[:2] == (scheme.id, kind) for key in counts))
+    return OpenData(catalogue.today, licence, tuple(files + record_schemas), tuple(tables), summary, statuses)
+
+
+def _with_example(column: Column, index: int, table: list[list[str]]) -> Column:
+    """The schema's example, else the first record's value that is not empty."""
+    if column.example:
+        return column
+    return replace(column, example=next((line[index] for line in table if line[index]), ""))
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1) + "\n"
+
+
+def data_package(tables: list[DataTable], licence: Licence, today: date, schemes: list[str]) -> dict:
+    """A Frictionless (tabular) Data Package describing each CSV: encoding, dialect and a Table Schema."""
+    licences = [{key: value for key, value in (("name", licence.spdx), ("path", licence.url), ("title", licence.name))
+                 if value}]
+    return {
+        "profile": "tabular-data-package",
+        "name": "directory-open-data",
+        "title": "服务机构与专家开放数据",
+        "description": "全部公开信息（不含申报数据、报送记录与个人联系方式）。",
+        "created": f"{today.isoformat()}T00:00:00Z",
+        "licenses": licences if licence.spdx or licence.url else [{"name": "other", "title": licence.name}],
+        "resources": [{
+            "name": table.name.removesuffix(".csv"),
+            "path": table.name,
+            "profile": "tabular-data-resource",
+            "title": table.label,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8-sig",    # the BOM Excel needs; frictionless reads it as UTF-8 without it
+            "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "header": True},
+            "schema": {
+                "fields": [_table_field(column, schemes) for column in table.columns],
+                "missingValues": [""],
+                "primaryKey": ["名录", "编号"],
+            },
+        } for table in tables],
+    }
+
+
+def _table_field(column: Column, schemes: list[str]) -> dict:
+    field: dict = {"name": column.header, "title": column.header, "type": column.type}
+    if column.description:
+        field["description"] = column.description
+    if column.type == "date":
+        field["format"] = "default"     # YYYY-MM-DD
+    if column.type == "boolean":
+        field["trueValues"], field["falseValues"] = ["是"], ["否"]
+    constraints: dict = {}
+    if column.key in FIRST:
+        constraints["required"] = True
+    enum = list(schemes) if column.key == "scheme" else list(column.enum)
+    if enum:
+        constraints["enum"] = enum
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def _record_schema(label: str, by_scheme: dict[str, dict]) -> dict:
+    """One kind's published record: each scheme's schema without its private properties."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{label}记录（公开字段）",
+        "description": "记录文件中可公开部分的结构（各名录一种）；不含申报数据、报送记录等不公开字段。",
+        "anyOf": [{"$ref": f"#/$defs/{scheme_id}"} for scheme_id in by_scheme],
+        "$defs": {scheme_id: _without_private({k: v for k, v in schema.items() if k != "$schema"})
+                  for scheme_id, schema in by_scheme.items()},
+    }
+
+
+def _without_private(schema):
+    """A schema with every x-private property removed, also from `required` and conditions
+    (if/then/else) at the same level, so that no private key is even named."""
+    if isinstance(schema, list):
+        return [_without_private(part) for part in schema]
+    return _strip(schema, _private_keys(schema)) if isinstance(schema, dict) else schema
+
+
+def _strip(schema: dict, private: set[str]) -> dict:
+    result = {}
+    for key, value in schema.items():
+        if key == "properties" and isinstance(value, dict):
+            result[key] = {name: _without_private(sub) for name, sub in value.items() if name not in private}
+        elif key == "required" and isinstance(value, list):
+            result[key] = [name for name in value if name not in private]
+        elif key in ("if", "then", "else", "not") and isinstance(value, dict):
+            result[key] = _strip(value, private | _private_keys(value))
+        elif key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
+            result[key] = [_strip(part, private | _private_keys(part)) if isinstance(part, dict) else part
+                           for part in value]
+        elif isinstance(value, (dict, list)):
+            result[key] = _without_private(value)
+        else:
+            result[key] = value
+    return result
+
+
+def _private_keys(schema: dict) -> set[str]:
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    return {key for key, sub in properties.items() if isinstance(sub, dict) and sub.get("x-private")}
 
 
 def _save_reproducibly(workbook, path: Path, today) -> None:

@@ -17,6 +17,7 @@ from directory.site.catalogue import Catalogue, Entry
 from directory.site.search import KEYS_FOLDER, LIST_PAGE, LISTS_FOLDER, SearchIndex
 from directory.site.entry_page import as_shown, cn_date, page_extras, siblings_of
 from directory.site.notice_text import notice_text
+from directory.site.opendata import OpenData
 from directory.site.qr import QRCodes
 from directory.lifecycle.derive import STATUS_LABELS
 
@@ -51,7 +52,7 @@ def page_environment(templates_dir: Path) -> Environment:
 
 
 def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str,
-                 data_files: list, search_index: SearchIndex, qr_codes: QRCodes | None = None) -> list[Page]:
+                 data_files: OpenData, search_index: SearchIndex, qr_codes: QRCodes | None = None) -> list[Page]:
     env = page_environment(templates_dir)
     pages: list[Page] = []
     templates = {name: env.get_template(name) for name in env.list_templates() if name.endswith(".md.j2")}
@@ -71,7 +72,7 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
           active_notices=active)
     write("search.md", "search.md.j2", search=search_index, keys_folder=KEYS_FOLDER, lists_folder=LISTS_FOLDER,
           list_page=LIST_PAGE, catalogue=catalogue)
-    write("data.md", "data.md.j2", files=data_files)
+    write("data.md", "data.md.j2", data=data_files)
     write("verify.md", "verify.md.j2")
     write("notices/index.md", "notices.md.j2", active=active,
           archive=sorted((n for n in catalogue.notices if not n.active), key=lambda n: str(n.start), reverse=True))
