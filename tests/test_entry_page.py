@@ -454,3 +454,16 @@ def test_a_cached_qr_code_that_no_longer_fits_is_made_again(tmp_path, damage):
         (cache / "qr.png").unlink()
     assert QRCodes(SITE_URL, tmp_path).page("a/b/", tmp_path / "page") == expected
     assert (tmp_path / "page/qr.png").read_bytes() == (tmp_path / "new/qr.png").read_bytes()
+
+
+def sitemap_lastmod(built: Path) -> dict[str, str]:
+    xml = (built / "sitemap.xml").read_text(encoding="utf-8")
+    return dict(re.findall(r"<loc>https?://[^/<]+/([^<]*)</loc>\s*<lastmod>([0-9-]+)</lastmod>", xml))
+
+
+def test_the_sitemap_dates_a_record_page_by_its_last_commit_and_other_pages_by_the_build(git_site):
+    lastmod = sitemap_lastmod(git_site)
+    assert lastmod["hunan-sme-hexin/cs-zhiyuan/"] == "2026-11-05"
+    assert lastmod["hunan-sme-hexin/xt-xiangrong/"] == "2026-10-02"
+    assert lastmod[URLS["valid"]] == TODAY.isoformat()          # never committed: the build's day
+    assert lastmod["notices/"] == TODAY.isoformat()

@@ -124,3 +124,8 @@ def test_a_scheme_page_links_only_the_categories_that_have_records(full_site):
 def test_a_scheme_page_shows_its_list_before_the_rules_summary(full_site):
     html = (full_site / "hunan-sme-hexin" / "index.html").read_text(encoding="utf-8")
     assert html.index('id="providers"') < html.index('id="rules"')
+
+
+def test_pages_carry_their_canonical_address_under_site_url(full_site):
+    html = (full_site / "hunan-sme-hexin" / "cs-zhiyuan" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://fwjg.test.example.cn/hunan-sme-hexin/cs-zhiyuan/">' in html
