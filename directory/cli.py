@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             return _build(root, args)
         if args.command in record_commands.COMMANDS:
+            _require_library(root)
             return record_commands.run(root, args)
     except UsageError as error:  # one line: it may quote a file (holidays.yaml) that a pull request changed
         print(f"directory：{reporters.one_line(str(error))}", file=sys.stderr)

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import edit, good_record
 from directory.rules.codes import credit_code_check_character
-from directory.staff.documents import chinese_date, notice_subject
+from directory.site.notice_text import chinese_date, notice_subject
 
 HUNAN = "hunan-sme-hexin"
 

@@ -14,7 +14,7 @@ from directory.rules.fields import fields_of
 from directory.rules.regions import Region, regions
 from directory.library.repository import Batch, Record, Repository
 from directory.rules.schemas import SchemaSet
-from directory.rules.schemes import RESERVED_IDS, Scheme
+from directory.rules.schemes import Scheme
 from directory.rules.calendar import CalendarGap, WorkCalendar
 from directory.site.updated import last_commit_dates
 

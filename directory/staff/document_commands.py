@@ -109,6 +109,7 @@ def _scheme(repository, scheme_id: str):
 def _write_document(root: Path, args) -> int:
     from directory.checks.validate import validate_repository
     from directory.site.catalogue import build_catalogue
+    from directory.site.notice_text import notice_text
     from directory.staff import documents
 
     output = _output(args)
@@ -134,7 +135,7 @@ def _write_document(root: Path, args) -> int:
     catalogue = build_catalogue(repository, repository.compiled_schemas()[0], calendar, day)
     if args.command == "notice":
         notice = next(n for n in catalogue.notices if (n.scheme.id, n.batch_id) == (args.scheme, args.batch))
-        text = documents.notice_text(notice)
+        text = notice_text(notice)
         write = documents.notice_docx if args.format == "docx" else \
             (lambda t, p: p.write_text(documents.notice_html(t), encoding="utf-8"))
         _save(write, text, output)

@@ -13,8 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from directory.site.catalogue import Catalogue
-from directory.site.notice_text import (NOTICE_HEADERS, NoticeText, chinese_date, entry_cells,  # noqa: F401 - re-exported
-                                        notice_subject, notice_text, tidy)
+from directory.site.notice_text import NoticeText, chinese_date, entry_cells, tidy
 
 ROSTER_HEADERS = ("序号", "名称", "统一社会信用代码", "地区", "类别", "证书编号", "有效期至", "状态")
 # the order of the 名录: what is in force first, then what is not
