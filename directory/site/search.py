@@ -21,8 +21,8 @@ Two more parts make names, codes and places certain rather than likely:
   keys are split into shards by an FNV-1a hash, so a lookup fetches one small file however many
   records there are (a pagefind search by filter alone would fetch the whole index);
 * pagefind filters: 名录, 类别 (one list shared by all schemes, from common.yaml), 城市 and 状态 for
-  the visitor; 省份, 城市, 区县 for place keys; and 分组, by which search.js lists valid providers and
-  experts first, then the others, then notices.
+  the visitor; and 分组, by which search.js lists valid providers and experts first, then the
+  others, then notices.
 """
 from __future__ import annotations
 
@@ -125,11 +125,6 @@ def region_chain(region: Region | None) -> tuple[tuple[str, Region], ...]:
             seen.add(code)
             chain.append((level, table[code]))
     return tuple(chain)
-
-
-def region_filter_value(level: str, region: Region) -> str:
-    # county names repeat across the country (鼓楼区 is in four cities): counties by full name
-    return region.full_name if level == "区县" else region.name
 
 
 def city_of(entry: Entry) -> str:
@@ -294,8 +289,8 @@ def _entry_record(entry: Entry, settings: Settings) -> SearchRecord:
         # the first group has no value: most records are in it, and the filter file lists every page it names
         "分组": [group_of(entry)] if group_of(entry) != GROUP_CURRENT else [],
     }
-    for level, region in region_chain(entry.region):
-        filters[level] = [region_filter_value(level, region)]
+    if city := city_of(entry):
+        filters["城市"] = [city]
     meta = {"title": entry.name, "scheme": entry.scheme.short_title, "status": entry.status,
             "status_label": entry.status_label, "city": city_of(entry), "category": "、".join(entry.categories),
             "kind": "专家" if entry.kind == "expert" else "服务机构"}
