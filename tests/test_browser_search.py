@@ -228,3 +228,27 @@ def test_other_related_results_follow_an_exact_answer_on_request(page):
     links = page.locator("#dir-search a.dir-search__title").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert len(links) == len(set(links))                      # the exact page is not listed twice
     assert any("notices/" in link for link in links)          # the notices naming it come after
+
+
+def test_a_first_search_reads_only_the_current_records_and_the_rest_follow_on_request(page, published):
+    # pagefind's second bundle (the records not current, and the notices) is fetched only when a
+    # visitor goes past the current results: the first search downloads less (search.py).
+    status = {r["url"]: r["status"] for r in published}
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    first = search(page, "企业")
+    assert len(first) == 10 and all(status.get(link) in ("有效", "即将到期", "公示中") for link in first), first
+    assert not [url for url in requested if "/pagefind-more/" in url]
+    expect(page.locator("#dir-search .dir-search__summary")).to_contain_text("当前有效")
+    more = page.locator("#dir-search .dir-search__more")
+    while more.is_visible():
+        more.click()
+        expect(page.locator("#dir-search[aria-busy]")).to_have_count(0)
+    links = page.locator("#dir-search a.dir-search__title").evaluate_all("links => links.map(a => a.href)")
+    kinds = ["notice" if "/notices/" in link else
+             "current" if status[link.removeprefix(page.base_url + "/")] in ("有效", "即将到期", "公示中") else "other"
+             for link in links]
+    assert kinds == sorted(kinds, key=["current", "other", "notice"].index), links
+    assert {"current", "other", "notice"} <= set(kinds)
+    assert [url for url in requested if "/pagefind-more/" in url]
+    expect(page.locator("#dir-search .dir-search__summary")).not_to_contain_text("当前有效")

@@ -23,6 +23,13 @@ Two more parts make names, codes and places certain rather than likely:
 * pagefind filters: 名录, 类别 (one list shared by all schemes, from common.yaml), 城市 and 状态 for
   the visitor; and 分组, by which search.js lists valid providers and experts first, then the
   others, then notices.
+
+Two pagefind bundles, so a first search downloads the index of the records it shows first:
+`pagefind/` holds the current providers and experts (valid, expiring, in 公示), `pagefind-more/`
+the others and the notices, merged in the browser (pagefind's `mergeIndex`) only when a visitor
+goes past the current ones or filters for the others. Pagefind's metadata lists every page of a
+bundle (≈ 6 bytes gzip each) and a search fetches it whole, so this split is what keeps a free-text
+first search under its byte target as the library grows.
 """
 from __future__ import annotations
 
@@ -50,6 +57,8 @@ LIST_PAGE = 50                  # hits a list file holds
 # 分组 values: the order search.js lists results in.
 GROUP_CURRENT, GROUP_OTHER, GROUP_NOTICE = "1", "2", "3"
 CURRENT_STATUSES = ("valid", "expiring", "publicity")
+# site-relative pagefind bundles: the current records (searched first), the rest (merged on demand)
+CURRENT_BUNDLE, MORE_BUNDLE = "pagefind", "pagefind-more"
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUNS = re.compile(f"([{_HAN}]+)|([^\\W_{_HAN}]+)")
@@ -186,6 +195,16 @@ class SearchIndex:
     lists: dict[str, list[dict]]                 # list id -> hits (a place's or a category's records)
     categories: list[tuple[str, int]]            # shared category -> published records, common.yaml's order
     cities: list[tuple[str, int]]                # city -> published records, most first
+
+    def bundle_of(self, record: SearchRecord) -> str:
+        return MORE_BUNDLE if record.filters.get("分组") else CURRENT_BUNDLE
+
+    @property
+    def bundles(self) -> list[str]:
+        """The pagefind bundles the build writes, the current one first; a bundle with no page is
+        left out (pagefind refuses to index nothing), and search.js is told which exist."""
+        present = {self.bundle_of(record) for record in self.records}
+        return [bundle for bundle in (CURRENT_BUNDLE, MORE_BUNDLE) if bundle in present]
 
 
 def build_search_index(catalogue: Catalogue) -> SearchIndex:
@@ -328,13 +347,14 @@ def write_search_index(index: SearchIndex, built: Path, scratch: Path) -> None:
             target.write_text(json.dumps(members[start:start + LIST_PAGE], ensure_ascii=False, separators=(",", ":"),
                                          sort_keys=True), encoding="utf-8")
     for record in index.records:
-        target = scratch / record.url / "index.html"
+        target = scratch / index.bundle_of(record) / record.url / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_search_document(record), encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(scratch), "--output-path",
-                             str(built / "pagefind"), "--silent"], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr.strip() or result.stdout.strip())
+    for bundle in index.bundles:
+        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(scratch / bundle), "--output-path",
+                                 str(built / bundle), "--silent"], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr.strip() or result.stdout.strip())
 
 
 def _search_document(record: SearchRecord) -> str:

@@ -6,7 +6,9 @@
 //   2. pagefind over our own tokens (directory/site/search.py explains why: the query is cut into
 //      the same bigrams as the index, so the browser's word segmentation cannot lose a match);
 //   3. within each source, valid providers and experts first, then the others, then notices
-//      (the hidden 分组 filter).
+//      (the hidden 分组 filter). Pagefind's index comes in two bundles (search.py): the current
+//      records, searched first, and the rest, merged in only when a visitor goes past the current
+//      ones, filters for the others, or a search finds fewer current ones than a page.
 // The state lives in the address (?q=…&名录=…&类别=…&城市=…&状态=…), so a search can be linked.
 (function () {
   "use strict";
@@ -17,6 +19,7 @@
   var listsUrl = new URL(box.getAttribute("data-lists"), window.location.href);
   var LIST_PAGE = parseInt(box.getAttribute("data-list-page"), 10) || 50;
   var shardCount = parseInt(box.getAttribute("data-shards"), 10) || 1;
+  var bundles = JSON.parse(box.getAttribute("data-bundles") || '["pagefind"]');
   var form = box.querySelector(".dir-search__form");
   var input = box.querySelector(".dir-search__input");
   var filterBox = box.querySelector(".dir-search__filters");
@@ -28,8 +31,8 @@
   var VISIBLE_FILTERS = ["名录", "类别", "城市", "状态"];
   var LATER_GROUPS = ["2", "3"];
   var PAGE = 10;
-  var pagefind = null, shards = {}, chosen = {}, items = [], lists = [], total = 0, shown = 0, seen = {}, skipped = 0,
-      pendingText = null, generation = 0;
+  var pagefind = null, merged = null, shards = {}, chosen = {}, items = [], lists = [], total = 0, shown = 0, seen = {},
+      skipped = 0, pendingText = null, laterPending = null, generation = 0;
 
   // --- the same text rules as directory/site/search.py -------------------------------------
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
@@ -86,9 +89,23 @@
   // --- loading -----------------------------------------------------------------------------
   function loadPagefind() {
     if (pagefind) { return Promise.resolve(pagefind); }
-    return import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (module) {
-      return module.options({ baseUrl: siteRoot.pathname }).then(function () { pagefind = module; return module; });
+    if (!bundles.length) { return Promise.reject(new Error("no search index")); }
+    return import(new URL(bundles[0] + "/pagefind.js", siteRoot).href).then(function (module) {
+      // noWorker: for indexes this small, the web worker is only one more script to download
+      return module.options({ baseUrl: siteRoot.pathname, noWorker: true }).then(function () {
+        pagefind = module; return module;
+      });
     });
+  }
+
+  // The second bundle (the records not current, and the notices), merged once.
+  function mergeMore(pf) {
+    if (!merged) {
+      merged = bundles.length > 1
+        ? pf.mergeIndex(new URL(bundles[1] + "/", siteRoot).pathname, { baseUrl: siteRoot.pathname })
+        : Promise.resolve();
+    }
+    return merged.then(function () { return pf; });
   }
 
   function keyHits(key) {
@@ -146,7 +163,7 @@
   // results (one small fragment each) only when drawn.
   function showMore() {
     var mine = generation;
-    return fillFromLists(shown + PAGE).then(function () {
+    return fillFromLists(shown + PAGE).then(function () { return fillFromLater(shown + PAGE); }).then(function () {
       if (mine !== generation) { return; }
       var batch = items.slice(shown, shown + PAGE);
       shown += batch.length;
@@ -155,7 +172,7 @@
       })).then(function (results) {
         if (mine !== generation) { return; }
         results.forEach(function (result) { if (!draw(result)) { skipped += 1; } });
-        more.hidden = shown >= items.length && !lists.length;
+        more.hidden = shown >= items.length && !lists.length && !laterPending;
         count(total - skipped);
         related.hidden = !pendingText || !more.hidden;
         box.removeAttribute("aria-busy");
@@ -180,7 +197,8 @@
   function count(found) {
     var query = input.value.trim();
     summary.textContent = found
-      ? "找到 " + found + " 条结果" + (query ? "：“" + query + "”" : "")
+      ? "找到 " + found + (laterPending ? " 条当前有效的结果" : " 条结果") + (query ? "：“" + query + "”" : "") +
+        (laterPending ? "；已失效的记录和公告列在其后，点“显示更多”查看" : "")
       : "没有找到" + (query ? "与“" + query + "”" : "") + "相关的结果";
     empty.hidden = found > 0;
   }
@@ -194,20 +212,51 @@
   }
 
   // Valid records first, then the others, then notices. Only the later groups carry a 分组
-  // value (search.py), so its filter file stays small: the first group is what the plain search
-  // finds that the group searches do not.
-  function byGroups(pf, term) {
-    var searches = [pf.search(term, { filters: withFilters({}) })].concat(LATER_GROUPS.map(function (group) {
+  // value (search.py): the current bundle has no such filter, so a group search finds nothing
+  // there, and once both bundles are merged the first group is what the plain search finds that
+  // the group searches do not.
+  function laterGroups(pf, term) {
+    return Promise.all(LATER_GROUPS.map(function (group) {
       return pf.search(term, { filters: withFilters({ "分组": group }) });
-    }));
-    return Promise.all(searches).then(function (found) {
-      var later = {}, ordered = [];
-      found.slice(1).forEach(function (search) {
-        (search ? search.results : []).forEach(function (result) { later[result.id] = true; });
+    })).then(function (found) {
+      return [].concat.apply([], found.map(function (search) { return search ? search.results : []; }));
+    });
+  }
+
+  function byGroups(pf, term) {
+    return Promise.all([pf.search(term, { filters: withFilters({}) }), laterGroups(pf, term)]).then(function (found) {
+      var later = {};
+      found[1].forEach(function (result) { later[result.id] = true; });
+      var current = (found[0] ? found[0].results : []).filter(function (result) { return !later[result.id]; });
+      return current.concat(found[1]);
+    });
+  }
+
+  // A first search asks the current bundle alone; with a page of results or more, the second
+  // bundle waits until the visitor goes past them (`later`: what fillFromLater searches then).
+  function fullText(pf, term) {
+    if (merged || bundles.length < 2) {
+      return mergeMore(pf).then(function () { return byGroups(pf, term); }).then(function (results) {
+        return { results: results, later: null };
       });
-      (found[0] ? found[0].results : []).forEach(function (result) { if (!later[result.id]) { ordered.push(result); } });
-      found.slice(1).forEach(function (search) { ordered = ordered.concat(search ? search.results : []); });
-      return ordered;
+    }
+    return pf.search(term, { filters: withFilters({}) }).then(function (found) {
+      var current = found ? found.results : [];
+      if (current.length >= PAGE) { return { results: current, later: { term: term } }; }
+      return mergeMore(pf).then(function () { return laterGroups(pf, term); }).then(function (later) {
+        return { results: current.concat(later), later: null };
+      });
+    });
+  }
+
+  function fillFromLater(wanted) {
+    if (items.length >= wanted || !laterPending) { return Promise.resolve(); }
+    var mine = generation, term = laterPending.term;
+    laterPending = null;
+    return loadPagefind().then(mergeMore).then(function (pf) { return laterGroups(pf, term); }).then(function (later) {
+      if (mine !== generation) { return; }
+      later.forEach(function (result) { items.push({ result: result }); });
+      total += later.length;
     });
   }
 
@@ -216,7 +265,7 @@
     var query = input.value.trim();
     writeAddress(query);
     list.textContent = ""; items = []; lists = []; total = 0; shown = 0; seen = {}; skipped = 0;
-    more.hidden = true; related.hidden = true; pendingText = null;
+    more.hidden = true; related.hidden = true; pendingText = null; laterPending = null;
     var tokens = queryTokens(withoutSuffix(query));
     var filtered = Object.keys(chosen).length > 0;
     if (!tokens.length && !filtered) {
@@ -236,9 +285,10 @@
       });
       var term = tokens.length ? tokens.join(" ") : null;
       if (answered.length) { pendingText = term; return showMore(); }
-      return loadPagefind().then(function (pf) { return byGroups(pf, term); }).then(function (results) {
+      return loadPagefind().then(function (pf) { return fullText(pf, term); }).then(function (found) {
         if (mine !== generation) { return; }
-        results.forEach(function (result) { items.push({ result: result }); });
+        found.results.forEach(function (result) { items.push({ result: result }); });
+        laterPending = found.later;
         total = items.length;
         return showMore();
       });
@@ -253,10 +303,11 @@
     pendingText = null; related.hidden = true;
     if (!term) { return Promise.resolve(); }
     box.setAttribute("aria-busy", "true");
-    return loadPagefind().then(function (pf) { return byGroups(pf, term); }).then(function (results) {
+    return loadPagefind().then(function (pf) { return fullText(pf, term); }).then(function (found) {
       if (mine !== generation) { return; }
-      results.forEach(function (result) { items.push({ result: result }); });
-      total += results.length;
+      found.results.forEach(function (result) { items.push({ result: result }); });
+      laterPending = found.later;
+      total += found.results.length;
       return showMore();
     });
   }
@@ -271,7 +322,7 @@
 
   // --- filters -----------------------------------------------------------------------------
   function renderFilters() {
-    return loadPagefind().then(function (pf) { return pf.filters(); }).then(function (filters) {
+    return loadPagefind().then(mergeMore).then(function (pf) { return pf.filters(); }).then(function (filters) {
       VISIBLE_FILTERS.filter(function (name) { return filters[name]; }).forEach(function (name) {
         var id = "dir-filter-" + VISIBLE_FILTERS.indexOf(name);
         var wrapper = text("div", "dir-search__filter");
