@@ -49,7 +49,7 @@ from directory.rules.regions import Region, regions, short_names
 from directory.site.catalogue import Catalogue, Entry, PublicityNotice
 
 INDEX_LANGUAGE = "zxx"          # "no linguistic content": pagefind neither segments nor stems it
-KEYS_PER_SHARD = 200            # ≈ 8 KB gzip a shard
+KEYS_PER_SHARD = 100            # ≈ 2.5 KB gzip a shard: what a name or code lookup downloads
 KEYS_FOLDER = "search/keys"     # site-relative
 LISTS_FOLDER = "search/lists"   # site-relative: <list id>/<page>.json
 LIST_PAGE = 50                  # hits a list file holds
