@@ -78,7 +78,10 @@ EVENTS = [
     (["publicize", "hunan-sme-hexin/hh-wuxi-shichang", "--scheme", "hunan-sme-hexin", "--batch", "2026-9",
       "--start", "2026-11-30"],
      "  「怀化五溪市场开拓服务有限公司」（hunan-sme-hexin/hh-wuxi-shichang）：进入公示：2026-11-30 至 2026-12-08；"
-     "状态：不在网站上 → 公示中"),
+     "状态：审核中 → 公示中"),
+    (["extend", "hebei-sme-youzhi/sjz-yunshu", "--date", "2026-11-01", "--basis", "第十二条"],
+     "  「石家庄云枢数字科技有限公司」（hebei-sme-youzhi/sjz-yunshu）：有效期至：2026-12-19 → 2029-12-19；"
+     "状态：即将到期 → 有效"),
 ]
 
 
@@ -89,6 +92,46 @@ def test_a_record_command_reads_as_the_status_change_with_its_date(repo, capsys,
     assert code == 0, err
     assert out.startswith(f"与 main（{git(repo, 'rev-parse', 'main')[:10]}）相比，按 {TODAY} 判断：")
     assert line in out.splitlines()
+
+
+def test_a_batch_decided_after_its_publicity_reads_as_recognised(repo, capsys):
+    git(repo, "checkout", "-q", "main")
+    command(repo, capsys, "publicize", "hunan-sme-hexin/hh-wuxi-shichang", "--scheme", "hunan-sme-hexin",
+            "--batch", "2026-9", "--start", "2026-11-10")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "publicity")
+    git(repo, "checkout", "-q", "-b", "decision")
+    assert command(repo, capsys, "decide", "--scheme", "hunan-sme-hexin", "--batch", "2026-9", "--date", "2026-11-25",
+                   "--doc-no", "湘工信〔2026〕9号")[0] == 0
+    out = diff(repo, capsys)[1]
+    assert ("  「怀化五溪市场开拓服务有限公司」（hunan-sme-hexin/hh-wuxi-shichang）：认定：有效期至 2029-11-24；"
+            "状态：审核中 → 有效") in out.splitlines()
+    assert "    认定文号：（无） → 湘工信〔2026〕9号" in out.splitlines()
+
+
+def test_a_rejected_application_leaves_the_site(repo, capsys):
+    git(repo, "checkout", "-q", "main")
+    command(repo, capsys, "publicize", "hunan-sme-hexin/hh-wuxi-shichang", "--scheme", "hunan-sme-hexin",
+            "--batch", "2026-9", "--start", "2026-11-27")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "publicity")
+    git(repo, "checkout", "-q", "-b", "rejection")
+    change(repo, "providers/hunan-sme-hexin/hh-wuxi-shichang.yaml", "status: publicity", "status: rejected")
+    out = diff(repo, capsys)[1]
+    assert "  「怀化五溪市场开拓服务有限公司」（hunan-sme-hexin/hh-wuxi-shichang）：未通过认定：网站上不再显示" in out.splitlines()
+
+
+def test_a_record_that_no_longer_reads_is_said_to_be_unreadable_not_deleted(repo, capsys):
+    (repo / ZHIYUAN).write_bytes(b"\xff\xfe")
+    out = diff(repo, capsys)[1]
+    assert f"  {ZHIYUAN_LABEL}：记录文件无法读取（见下面的问题）：网站上不再显示" in out.splitlines()
+    assert f"  {ZHIYUAN}:1:1: error[yaml-encoding] 文件不是 UTF-8 编码：请用 UTF-8 重新保存" in out.splitlines()
+
+
+def test_an_unquoted_code_that_reads_the_same_is_flagged_as_written_differently(repo, capsys):
+    change(repo, ZHIYUAN, 'region: "430102"', "region: 430102")
+    out = diff(repo, capsys)[1]
+    assert "    行政区划代码：430102 → 430102（写法改变）" in out.splitlines()
 
 
 def test_a_new_publicity_batch_is_announced_with_its_dates_and_objection_contact(repo, capsys):

@@ -230,22 +230,26 @@ def compare(base_root: Path, head_root: Path, today: date, base: str = "", commi
     return review
 
 
-def _label(record: Record) -> str:
-    name = record.data.get("name")
+def _label(record: Record, other: Record | None = None) -> str:
+    """「name」（scheme/id）: the name as it is now, else as it was (a name broken by the change)."""
+    names = [r.data.get("name") for r in (record, other) if r is not None]
+    name = next((name for name in names if isinstance(name, str)), record.stem)
     short = Path(record.path).relative_to("providers").with_suffix("").as_posix()
-    return f"「{name if isinstance(name, str) else record.stem}」（{short}）"
+    return f"「{name}」（{short}）"
 
 
 def _record_change(old: Record | None, new: Record | None, was: Entry | None, now: Entry | None,
                    before: _Side, after: _Side) -> Change | None:
     """A record on the site before or after the change (or both)."""
-    label = _label(new or old)
+    label = _label(new or old, old)
     if new is None:
+        if (after.repository.root / old.path).exists():
+            return Change(label, "记录文件无法读取（见下面的问题）：网站上不再显示")
         return Change(label, "记录文件已删除：网站上不再显示")
     if now is None:
         rejected = new.recognition.get("status") == "rejected"
         return Change(label, "未通过认定：网站上不再显示" if rejected else "退回审核中：网站上不再显示")
-    event = _event(was, now)
+    event = _event(was, now, _unpublished_label(old))
     if old is None:
         return Change(label, f"新增记录，{event}")
     if was is None:  # an application entering the site: all of it is new there
@@ -260,7 +264,7 @@ def _record_change(old: Record | None, new: Record | None, was: Entry | None, no
 
 def _pending_change(old: Record | None, new: Record | None, before: _Side, after: _Side) -> Change | None:
     """An application on the site neither before nor after: only named, with the fields it changed."""
-    label = _label(new or old)
+    label = _label(new or old, old)
     if old is None:
         return Change(label, "新申请（审核中，不在网站上）")
     if new is None:
@@ -274,7 +278,14 @@ def _pending_change(old: Record | None, new: Record | None, before: _Side, after
                   private=tuple(changed))
 
 
-def _event(was: Entry | None, now: Entry) -> str:
+def _unpublished_label(record: Record | None) -> str:
+    """The state of a record the site does not show: a new file, rejected, or under review."""
+    if record is None:
+        return "不在网站上"
+    return "未通过认定" if record.recognition.get("status") == "rejected" else STATUS_LABELS["review"]
+
+
+def _event(was: Entry | None, now: Entry, unpublished: str) -> str:
     """What a change of derived status means, with the dates the site shows; "" when unchanged."""
     if was is not None and was.status == now.status:
         return ""
@@ -296,7 +307,7 @@ def _event(was: Entry | None, now: Entry) -> str:
                         if action.get(key))
         if status == "revoked" and life.reapply_from:
             text += f"，{life.reapply_from} 起方可再申报"
-    return f"{text}；状态：{was.status_label if was else '不在网站上'} → {now.status_label}"
+    return f"{text}；状态：{was.status_label if was else unpublished} → {now.status_label}"
 
 
 def _derived_changes(was: Entry, now: Entry) -> list[tuple[str, str, str]]:
@@ -331,6 +342,8 @@ def _compare(old, new, fields: tuple[Field, ...], prefix: str = "") -> list[tupl
         title = f"{prefix}{here.title if here else key}"
         if isinstance(before or {}, dict) and isinstance(after or {}, dict) and (here is None or here.kind == "object"):
             lines += _compare(before or {}, after or {}, here.children if here else (), f"{title} · ")
+        elif _show(before) == _show(after):  # 430102 unquoted: the same digits, now a number
+            lines.append((title, _show(before), f"{_show(after)}（写法改变）"))
         else:
             lines.append((title, _show(before), _show(after)))
     return lines
@@ -410,7 +423,7 @@ def _show(value) -> str:
         text = "是" if value else "否"
     elif isinstance(value, list):
         text = "、".join(_show(item) for item in value)
-    elif isinstance(value, dict):
+    elif isinstance(value, dict):  # an item of a list (a service: name and description)
         text = "：".join(_show(item) for item in value.values())
     else:
         text = str(value)
@@ -444,7 +457,7 @@ def text(review: Review) -> str:
 def markdown(review: Review) -> str:
     """For the job summary of GitHub or Gitea Actions: every value escaped, so a record's text
     cannot turn into links, HTML or headings there."""
-    lines = [f"## 公开名录的变化", "",
+    lines = ["## 公开名录的变化", "",
              f"与 `{_code(review.base)}`（`{review.commit}`）相比，按 {review.today} 判断。"]
     if review.empty:
         return "\n".join(lines + ["", "这次修改对公开名录没有影响，校验结果也没有变化。"])
