@@ -267,6 +267,20 @@ def test_a_library_in_a_sub_folder_of_the_repository_is_compared_there(tmp_path,
     assert changed_section(out, "公开名录的记录（1 条）")[0] == f"  {ZHIYUAN_LABEL}："
 
 
+def test_a_library_new_since_the_base_lists_every_record_as_added_and_nothing_as_fixed(tmp_path, capsys):
+    root = tmp_path / "library"
+    root.mkdir()
+    (root / "README.md").write_text("名录\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "empty")
+    git(root, "checkout", "-q", "-b", "library")
+    copy_library(root)
+    out = diff(root, capsys)[1]
+    assert f"  {ZHIYUAN_LABEL}：新增记录，认定：有效期至 2028-10-19；状态：不在网站上 → 有效" in out.splitlines()
+    assert "已解决的问题" not in out
+
+
 @pytest.mark.parametrize("setup, options, message", [
     ("none", [], "不在 git 仓库中：directory diff 要与 git 中的较早版本比较"),
     ("trunk", [], "找不到主分支（main、origin/main、master）：请用 --base 指定要比较的版本"),

@@ -114,7 +114,11 @@ def run(root: Path, args) -> int:
 def base_commit(root: Path, base: str | None) -> tuple[str, str]:
     """(the base as named, the commit to compare with): the merge base of HEAD and `base`, as a pull
     request's diff is; without `base`, the first of DEFAULT_BASES that exists."""
-    if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if "dubious ownership" in inside.stderr:  # a checkout owned by another user (a CI container)
+        raise DiffError(f"git 拒绝读取 {root}（仓库属于另一个用户）：请先运行 "
+                        f"git config --global --add safe.directory {root}")
+    if inside.returncode != 0:
         raise DiffError(f"{root} 不在 git 仓库中：directory diff 要与 git 中的较早版本比较，请在名录仓库的克隆中运行")
     if _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode != 0:
         raise DiffError("这个 git 仓库还没有任何提交：没有可比较的版本")
@@ -150,14 +154,17 @@ def extract(root: Path, commit: str, into: Path) -> None:
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         raise DiffError("找不到 git 命令：directory diff 需要安装 git") from None
+    broken = False
     try:
         with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
             archive.extractall(into, filter=_inside)
     except tarfile.TarError:
-        raise DiffError(f"无法从 git 读出版本 {commit[:10]} 的名录文件") from None
+        broken = True
     finally:
         process.stdout.close()
-        process.wait()
+        failed = process.wait() != 0
+    if broken or failed:
+        raise DiffError(f"无法从 git 读出版本 {commit[:10]} 的名录文件")
 
 
 def _inside(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
@@ -192,6 +199,8 @@ class _Side:
         calendar = load_calendar(root)
         repository = load_repository(root)
         findings = set(validate_repository(repository, today, calendar)) | set(calendar.findings)
+        if not (root / "schemes").is_dir():  # before the library existed: nothing was "fixed" since
+            findings = set()
         catalogue = build_catalogue(repository, repository.compiled_schemas()[0], calendar, today)
         return cls(repository, catalogue, findings)
 
