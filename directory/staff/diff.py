@@ -224,8 +224,8 @@ def compare(base_root: Path, head_root: Path, today: date, base: str = "", commi
     for key in sorted(set(old_records) | set(new_records)):
         old, new = old_records.get(key), new_records.get(key)
         shown = key in old_entries or key in new_entries
-        change = (_record_change(old, new, old_entries.get(key), new_entries.get(key), before, after) if shown
-                  else _pending_change(old, new, before, after))
+        change = (_record_change(old, new, old_entries.get(key), new_entries.get(key), after) if shown
+                  else _pending_change(old, new, after))
         if change is not None:
             (review.records if shown else review.pending).append(change)
     review.notices = _notice_changes(before.catalogue.notices, after.catalogue.notices)
@@ -248,7 +248,7 @@ def _label(record: Record, other: Record | None = None) -> str:
 
 
 def _record_change(old: Record | None, new: Record | None, was: Entry | None, now: Entry | None,
-                   before: _Side, after: _Side) -> Change | None:
+                   after: _Side) -> Change | None:
     """A record on the site before or after the change (or both)."""
     label = _label(new or old, old)
     if new is None:
@@ -271,7 +271,7 @@ def _record_change(old: Record | None, new: Record | None, was: Entry | None, no
     return Change(label, event, tuple(public), private) if event or public or private else None
 
 
-def _pending_change(old: Record | None, new: Record | None, before: _Side, after: _Side) -> Change | None:
+def _pending_change(old: Record | None, new: Record | None, after: _Side) -> Change | None:
     """An application on the site neither before nor after: only named, with the fields it changed."""
     label = _label(new or old, old)
     if old is None:
@@ -315,7 +315,7 @@ def _event(was: Entry | None, now: Entry, unpublished: str) -> str:
         text += "".join(f"，{title}：{action[key]}" for key, title in (("reason", "原因"), ("basis", "依据"))
                         if action.get(key))
         if status == "revoked" and life.reapply_from:
-            text += f"，{life.reapply_from} 起方可再申报"
+            text += "，不得再申报" if life.reapply_from == date.max else f"，{life.reapply_from} 起方可再申报"
     return f"{text}；状态：{was.status_label if was else unpublished} → {now.status_label}"
 
 
