@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--today", type=_date, default=None)
     record_commands.add_record_commands(commands, _date)
     add_document_commands(commands, _date)  # notice, roster, report --format xlsx, import --template
+    from directory.staff import diff as review  # directory diff: the public effect of a change
+    review.add_diff_command(commands, _date)
     return parser
 
 
@@ -103,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
             return _report(root, args)
         if args.command == "build":
             return _build(root, args)
+        if args.command == "diff":
+            from directory.staff import diff as review
+            _require_library(root)
+            return review.run(root, args)
         if args.command in record_commands.COMMANDS:
             _require_library(root)
             return record_commands.run(root, args)
