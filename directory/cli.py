@@ -331,4 +331,6 @@ def _build(root: Path, args) -> int:
         return 1
     stages = "，".join(f"{stage} {seconds:.1f} 秒" for stage, seconds in result.timings.items())
     print(f"已生成 {result.pages} 个页面到 {result.site_dir}（{stages}）", file=sys.stderr)
+    if result.reused:
+        print(f"其中 {result.reused} 个页面与上次相同，沿用上次生成的网页", file=sys.stderr)
     return 0

@@ -32,6 +32,7 @@ from directory.site.form import render_apply_pages
 from directory.site.feeds import write_feeds
 from directory.site.opendata import data_licence, write_open_data
 from directory.site.qr import QRCodes
+from directory.site.reuse import Manifest, PageReuse, site_key
 from directory.site.verify import write_verify_data
 from directory.site.render import PACKAGE_TEMPLATES, render_pages
 from directory.site.search import build_search_index, write_search_index
@@ -56,6 +57,7 @@ class BuildResult:
     site_dir: Path | None = None
     pages: int = 0
     timings: dict[str, float] = field(default_factory=dict)   # stage -> seconds
+    reused: int = 0             # pages whose HTML was kept from the previous build (site/reuse.py)
 
     @property
     def ok(self) -> bool:
@@ -116,9 +118,10 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         (docs / "robots.txt").write_text(_robots(config.get("site_url")), encoding="utf-8")
         lap("render")
 
-        # 4. mkdocs: the theme, navigation and HTML.
+        # 4. mkdocs: the theme, navigation and HTML; unchanged pages keep the previous build's HTML.
         built = work / "site"
-        _run_mkdocs(root, config, catalogue.schemes, docs, built, today, templates)
+        reuse = _run_mkdocs(root, config, catalogue.schemes, docs, built, today, templates,
+                            previous=Manifest.read(root), site_dir=site_dir)
         lap("mkdocs")
 
         # 5. search: the key shards and the pagefind index of providers, experts and notices.
@@ -131,12 +134,13 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         except OSError as error:
             raise BuildError(f"新网站无法替换 {site_dir}：{error.strerror or error}") from error
         lap("swap")
+        reuse.manifest.write(root)   # after the swap: it describes the site now in site_dir
         if keep_docs is not None:
             shutil.rmtree(keep_docs, ignore_errors=True)
             shutil.move(str(docs), str(keep_docs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return BuildResult(findings, site_dir, len(pages), timings)
+    return BuildResult(findings, site_dir, len(pages), timings, len(reuse.reused))
 
 
 def _robots(site_url: str | None) -> str:
@@ -161,8 +165,10 @@ def _mkdocs_config(root: Path) -> dict:
 
 
 def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, today: date,
-                templates: Path | None = None) -> None:
-    """mkdocs with a small explicit nav: provider pages are reached through lists, not the sidebar."""
+                templates: Path | None = None, previous: Manifest | None = None,
+                site_dir: Path | None = None) -> PageReuse:
+    """mkdocs with a small explicit nav: provider pages are reached through lists, not the sidebar.
+    Pages unchanged since the `previous` build of `site_dir` keep their HTML (site/reuse.py)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -180,7 +186,7 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     # SOURCE_DATE_EPOCH: the sitemap and any date mkdocs prints come from --today, not the clock,
     # so two builds on the same day give identical pages.
     epoch = int(datetime(today.year, today.month, today.day, tzinfo=timezone.utc).timestamp())
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    previous_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
         try:
@@ -192,16 +198,21 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
             )
         except MkDocsException as error:   # mkdocs refuses the library's mkdocs.yml
             raise BuildError(f"mkdocs.yml 配置有误：{error}") from error
+        settings = {"config": config, "nav": nav, "theme": theme, "extra_css": cfg["extra_css"]}
+        overrides = Path(root, theme["custom_dir"]) if theme.get("custom_dir") else None
+        reuse = PageReuse(previous or Manifest(), site_key(settings, overrides, str(today)), site_dir or built)
+        cfg.plugins["directory-reuse"] = reuse
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         try:
             build(cfg)
         except Exception as error:  # noqa: BLE001 - raised inside mkdocs (theme, Markdown, a hook of mkdocs.yml)
             raise BuildError(f"mkdocs 生成失败：{error}") from error
     finally:
-        if previous is None:
+        if previous_epoch is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
-            os.environ["SOURCE_DATE_EPOCH"] = previous
+            os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
+    return reuse
 
 
 def _index_search(search_index, built: Path, scratch: Path) -> None:

@@ -1,0 +1,78 @@
+"""Incremental builds (directory/site/reuse.py): pages whose inputs did not change keep the previous
+HTML, and the result is byte for byte what a full build writes (pagefind's own bundles aside: pagefind
+orders its filter and metadata files freely, so two full builds differ there too)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_fixtures import TODAY, build_sample_site
+from directory.rules.calendar import load_calendar
+from directory.site.build import build_site
+from directory.site.reuse import MANIFEST
+from directory.site.search import CURRENT_BUNDLE, MORE_BUNDLE
+
+EDITED = Path("providers/hunan-sme-hexin/cs-zhiyuan.yaml")
+PAGE = Path("hunan-sme-hexin/cs-zhiyuan/index.html")
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    build_sample_site(tmp_path / "library")
+    return tmp_path / "library"
+
+
+def build(root: Path):
+    result = build_site(root, TODAY, load_calendar(root))
+    assert result.ok, result.findings[:3]
+    return result
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    bundles = (f"{CURRENT_BUNDLE}/", f"{MORE_BUNDLE}/")
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*"))
+            if path.is_file() and not path.relative_to(site).as_posix().startswith(bundles)}
+
+
+def edit_profile(root: Path, addition: str) -> None:
+    path = root / EDITED
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nprofile: ", f"\nprofile: {addition}", 1), encoding="utf-8")
+
+
+def full_build_files(root: Path, scratch: Path) -> dict[str, bytes]:
+    """What a build with no previous site writes, for the same library."""
+    copy = scratch / "full"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".cache"))
+    build(copy)
+    return site_files(copy / "site")
+
+
+def test_a_rebuild_after_editing_one_record_keeps_the_other_pages_and_equals_a_full_build(root, tmp_path):
+    edit_profile(root, "新近开设数字化转型训练营。")
+    result = build(root)
+    assert 0 < result.reused < result.pages
+    assert "新近开设数字化转型训练营" in (root / "site" / PAGE).read_text(encoding="utf-8")
+    assert site_files(root / "site") == full_build_files(root, tmp_path)
+
+
+def test_a_page_changed_by_hand_in_the_site_is_built_again(root, tmp_path):
+    tampered = root / "site" / PAGE
+    tampered.write_text(tampered.read_text(encoding="utf-8") + "<!-- 手工改动 -->", encoding="utf-8")
+    build(root)
+    assert "手工改动" not in tampered.read_text(encoding="utf-8")
+    assert site_files(root / "site") == full_build_files(root, tmp_path)
+
+
+def test_a_changed_theme_override_builds_every_page_again(root):
+    override = root / "templates" / "overrides" / "main.html"
+    override.write_text(override.read_text(encoding="utf-8") + "\n{# 改动 #}\n", encoding="utf-8")
+    assert build(root).reused == 0
+
+
+def test_a_damaged_manifest_only_means_a_full_build(root):
+    (root / MANIFEST).write_text("{not json", encoding="utf-8")
+    assert build(root).reused == 0
+    assert build(root).reused > 0      # and the next build has a manifest again
