@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     site = commands.add_parser("build", help="生成公开名录网站")
     site.add_argument("--today", type=_date, default=None)
+    # a national directory: one job per scheme (--shard), then one that assembles (--from-shards)
+    site.add_argument("--site-dir", type=Path, default=None, help="网站输出目录（默认：site/）")
+    site.add_argument("--shard", metavar="名录", default=None,
+                      help="只生成这个名录的页面（分片，不含搜索索引），供最后一次构建用 --from-shards 合并")
+    site.add_argument("--from-shards", metavar="目录", type=Path, nargs="+", default=(),
+                      help="沿用这些分片目录中已生成且未变的页面")
     record_commands.add_record_commands(commands, _date)
     add_document_commands(commands, _date)  # notice, roster, report --format xlsx, import --template
     from directory.staff import diff as review  # directory diff: the public effect of a change
@@ -315,7 +321,9 @@ def _build(root: Path, args) -> int:
         print("节假日安排文件有错误，未生成网站；原有的 site/ 保持不变", file=sys.stderr)
         return 1
     try:
-        result = build_site(root, args.today or today_in_china(), calendar)
+        result = build_site(root, args.today or today_in_china(), calendar,
+                            site_dir=root / args.site_dir if args.site_dir else None, shard=args.shard,
+                            from_shards=tuple(root / folder for folder in args.from_shards))
     except BuildBusy as error:
         print(f"directory：{error}", file=sys.stderr)
         return 2

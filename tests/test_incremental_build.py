@@ -76,3 +76,22 @@ def test_a_damaged_manifest_only_means_a_full_build(root):
     (root / MANIFEST).write_text("{not json", encoding="utf-8")
     assert build(root).reused == 0
     assert build(root).reused > 0      # and the next build has a manifest again
+
+
+def test_two_scheme_shards_built_separately_assemble_into_the_full_site(root, tmp_path):
+    # a national directory's CI: one job per scheme writes its pages, a final job takes them
+    shards = []
+    for scheme in ("hunan-sme-hexin", "hubei-afxh"):
+        folder = tmp_path / "shards" / scheme
+        result = build_site(root, TODAY, load_calendar(root), site_dir=folder, shard=scheme)
+        assert result.ok
+        written = {path.relative_to(folder).parts[0] for path in folder.rglob("index.html")}
+        assert written == {scheme}      # only its own pages
+        shards.append(folder)
+    shutil.rmtree(root / "site")
+    (root / MANIFEST).unlink()
+    result = build_site(root, TODAY, load_calendar(root), from_shards=tuple(shards))
+    assert result.ok
+    shard_pages = sum(1 for folder in shards for _ in folder.rglob("index.html"))
+    assert result.reused == shard_pages
+    assert site_files(root / "site") == full_build_files(root, tmp_path)

@@ -32,7 +32,7 @@ from directory.site.form import render_apply_pages
 from directory.site.feeds import write_feeds
 from directory.site.opendata import data_licence, write_open_data
 from directory.site.qr import QRCodes
-from directory.site.reuse import Manifest, PageReuse, site_key
+from directory.site.reuse import MANIFEST, SHARD_MANIFEST, Manifest, PageReuse, site_key
 from directory.site.verify import write_verify_data
 from directory.site.render import PACKAGE_TEMPLATES, render_pages
 from directory.site.search import build_search_index, write_search_index
@@ -65,18 +65,25 @@ class BuildResult:
 
 
 def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path | None = None,
-               keep_docs: Path | None = None) -> BuildResult:
-    """Build the site; `keep_docs` (for the benchmark) receives the generated Markdown pages."""
+               keep_docs: Path | None = None, shard: str | None = None,
+               from_shards: tuple[Path, ...] = ()) -> BuildResult:
+    """Build the site; `keep_docs` (for the benchmark) receives the generated Markdown pages.
+
+    `shard`: write only that scheme's pages (and no search index) into `site_dir`, with their
+    manifest, for a final build `from_shards` those folders to take them from (site/reuse.py)."""
     root = root.resolve()
     site_dir = (site_dir or root / "site").resolve()
+    if shard is not None and not (root / "schemes" / shard / "scheme.yaml").is_file():
+        raise BuildError(f"没有名录 {shard}（schemes/{shard}/scheme.yaml 不存在）")
     # 0. lock: one build at a time; under the lock, what killed builds left behind is no one's.
     with _lock(site_dir):
         _remove_leftovers(site_dir)
-        return _build_locked(root, today, calendar, site_dir, keep_docs)
+        return _build_locked(root, today, calendar, site_dir, keep_docs, shard,
+                             tuple(Path(folder).resolve() for folder in from_shards))
 
 
 def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Path,
-                  keep_docs: Path | None) -> BuildResult:
+                  keep_docs: Path | None, shard: str | None, from_shards: tuple[Path, ...]) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -120,12 +127,16 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
 
         # 4. mkdocs: the theme, navigation and HTML; unchanged pages keep the previous build's HTML.
         built = work / "site"
-        reuse = _run_mkdocs(root, config, catalogue.schemes, docs, built, today, templates,
-                            previous=Manifest.read(root), site_dir=site_dir)
+        sources = [(Manifest.read(root / MANIFEST), site_dir)]
+        sources += [(Manifest.read(folder / SHARD_MANIFEST), folder) for folder in from_shards]
+        reuse = _run_mkdocs(root, config, catalogue.schemes, docs, built, today, templates, sources, shard)
         lap("mkdocs")
 
         # 5. search: the key shards and the pagefind index of providers, experts and notices.
-        _index_search(search_index, built, work / "search-documents")
+        if shard is None:
+            _index_search(search_index, built, work / "search-documents")
+        else:   # a shard's pages and what a final build needs to take them
+            reuse.manifest.write(built / SHARD_MANIFEST)
         lap("pagefind")
 
         # 6. swap: the new site and the old one change places in one step; the old one goes with work/.
@@ -134,7 +145,8 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         except OSError as error:
             raise BuildError(f"新网站无法替换 {site_dir}：{error.strerror or error}") from error
         lap("swap")
-        reuse.manifest.write(root)   # after the swap: it describes the site now in site_dir
+        if shard is None:
+            reuse.manifest.write(root / MANIFEST)   # after the swap: it describes the site now in site_dir
         if keep_docs is not None:
             shutil.rmtree(keep_docs, ignore_errors=True)
             shutil.move(str(docs), str(keep_docs))
@@ -165,10 +177,11 @@ def _mkdocs_config(root: Path) -> dict:
 
 
 def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, today: date,
-                templates: Path | None = None, previous: Manifest | None = None,
-                site_dir: Path | None = None) -> PageReuse:
+                templates: Path | None = None, sources: list[tuple[Manifest, Path]] = (),
+                only: str | None = None) -> PageReuse:
     """mkdocs with a small explicit nav: provider pages are reached through lists, not the sidebar.
-    Pages unchanged since the `previous` build of `site_dir` keep their HTML (site/reuse.py)."""
+    Pages unchanged since a build in `sources` keep its HTML; with `only`, mkdocs writes only that
+    scheme's pages (site/reuse.py)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -200,7 +213,7 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
             raise BuildError(f"mkdocs.yml 配置有误：{error}") from error
         settings = {"config": config, "nav": nav, "theme": theme, "extra_css": cfg["extra_css"]}
         overrides = Path(root, theme["custom_dir"]) if theme.get("custom_dir") else None
-        reuse = PageReuse(previous or Manifest(), site_key(settings, overrides, str(today)), site_dir or built)
+        reuse = PageReuse(list(sources), site_key(settings, overrides, str(today)), only)
         cfg.plugins["directory-reuse"] = reuse
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         try:
