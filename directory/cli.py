@@ -301,7 +301,7 @@ def _workdays(root: Path, args) -> int:
 
 
 def _build(root: Path, args) -> int:
-    from directory.site.build import BuildBusy, BuildError, build_site
+    from directory.site.build import STAGE_TITLES, BuildBusy, BuildError, build_site
 
     calendar = _calendar(root)
     if _failed(calendar.findings):  # no site from working days counted on a broken calendar
@@ -323,6 +323,6 @@ def _build(root: Path, args) -> int:
         print(f"数据有 {sum(f.severity == 'error' for f in result.findings)} 个错误，未生成网站；原有的 site/ 保持不变",
               file=sys.stderr)
         return 1
-    stages = "，".join(f"{stage} {seconds:.1f} 秒" for stage, seconds in result.timings.items())
+    stages = "，".join(f"{STAGE_TITLES.get(stage, stage)} {seconds:.1f} 秒" for stage, seconds in result.timings.items())
     print(f"已生成 {result.pages} 个页面到 {result.site_dir}（{stages}）", file=sys.stderr)
     return 0

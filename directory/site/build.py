@@ -28,6 +28,7 @@ from jinja2 import TemplateError
 
 from directory.site.catalogue import build_catalogue
 from directory.findings import Finding
+from directory import progress
 from directory.site.form import render_apply_pages
 from directory.site.feeds import write_feeds
 from directory.site.opendata import data_licence, write_open_data
@@ -50,6 +51,11 @@ class BuildBusy(Exception):
     """Another `directory build` holds the lock beside site/; nothing was touched."""
 
 
+# the stages timed in BuildResult.timings, in order, as staff see them (progress bar, summary line)
+STAGE_TITLES = {"validate": "校验数据", "render": "生成页面", "mkdocs": "mkdocs 生成网页",
+                "pagefind": "pagefind 建立搜索索引", "swap": "替换 site/"}
+
+
 @dataclass
 class BuildResult:
     findings: list[Finding]
@@ -68,13 +74,13 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
     root = root.resolve()
     site_dir = (site_dir or root / "site").resolve()
     # 0. lock: one build at a time; under the lock, what killed builds left behind is no one's.
-    with _lock(site_dir):
+    with _lock(site_dir), progress.stages("生成网站", STAGE_TITLES) as stages:
         _remove_leftovers(site_dir)
-        return _build_locked(root, today, calendar, site_dir, keep_docs)
+        return _build_locked(root, today, calendar, site_dir, keep_docs, stages)
 
 
 def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Path,
-                  keep_docs: Path | None) -> BuildResult:
+                  keep_docs: Path | None, stages: progress.Stages) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -83,6 +89,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         now = time.perf_counter()
         timings[stage] = now - clock
         clock = now
+        stages.done(stage)
 
     # 1. validate: the same checks and messages as `directory validate`; any error stops here.
     repository = load_repository(root)
