@@ -133,7 +133,7 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
     if isinstance(inclusion, dict):
         _check_direct_inclusion(inclusion, scheme, at)
     elif record.recognition.get("status") != "rejected":  # a direct inclusion (河北 第十条) or a rejection is not judged on the entry conditions
-        findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
+        findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document, validator)
     _check_written_validity(record, scheme, batch, at)
     return findings
 

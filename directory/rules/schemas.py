@@ -351,7 +351,9 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
         position_parts = parts + (missing,)  # an emptied `name:` line is where to point, else the parent
         if "then" in error.relative_schema_path and isinstance(error.instance, dict) and "status" in error.instance:
             # required by an if/then on the status: point at the status that asks for it
-            message += f"：状态为 {error.instance['status']} 时必须填写"
+            status = error.instance["status"]   # with its label from the status's x-hint: suspended（暂停）
+            label = re.search(rf"(?<![a-z]){re.escape(str(status))}（[^）]*）", describe(validator, parts + ("status",))[0].get("x-hint", ""))
+            message += f"：状态为 {label[0] if label else status} 时必须填写"
             position_parts = parts + ("status",)
     elif kind in ("additionalProperties", "unevaluatedProperties"):
         # the keys allowed where the error arose: in an if/then branch these are the branch's own
@@ -365,7 +367,7 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
     elif kind == "type":
         message, rule = _type_message(error, title, document, parts)
     elif kind == "enum":
-        choices = "、".join(str(choice) for choice in error.validator_value)
+        choices = schema.get("x-hint") or "、".join(str(choice) for choice in error.validator_value)   # x-hint: with labels
         message = f"「{title}」的值「{error.instance}」不在可选范围内：{choices}"
         rule = schema.get("x-rule") or "schema-enum"
     elif kind == "format":
