@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import io
 import logging
 import os
 import shutil
@@ -192,7 +193,8 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     try:
         try:
             cfg = load_config(
-                config_file=str(root / "mkdocs.yml") if (root / "mkdocs.yml").exists() else None,
+                # no mkdocs.yml: the defaults of _mkdocs_config, not mkdocs's search for one in the current folder
+                config_file=str(root / "mkdocs.yml") if (root / "mkdocs.yml").exists() else io.StringIO("site_name: 服务机构库"),
                 docs_dir=str(docs), site_dir=str(built), nav=nav, theme=theme, plugins=[],
                 extra_css=list(config.get("extra_css") or []) + ["assets/directory.css", "assets/verify.css"],
                 strict=False,
