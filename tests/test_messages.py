@@ -61,6 +61,13 @@ def test_an_unclosed_flow_mapping_gets_a_chinese_hint_at_its_line(library):
     assert finding.line >= line_of(text, "contact:")
 
 
+def test_any_other_yaml_syntax_error_starts_with_chinese_advice(library):
+    path = library.write(f"providers/{HUNAN}/broken.yaml", 'id: "broken\nname: 某公司\n')
+    [finding] = [finding for finding in library.errors() if finding.path == path]
+    assert finding.rule == "yaml-syntax"
+    assert finding.message.startswith("YAML 语法错误：请检查这一行及其上方的缩进、冒号和引号（引号要成对）（")
+
+
 def test_a_library_without_mkdocs_yml_builds_with_the_default_site_name(library):
     text = good_record(HUNAN)
     library.add(HUNAN, text)
