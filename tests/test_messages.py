@@ -53,6 +53,17 @@ def test_messages_name_fields_by_title_and_statuses_by_label(library, scheme, ch
         assert absent not in message
 
 
+@pytest.mark.parametrize("key, expected", [
+    ("nam", "有未知字段「nam」：是「name」（机构名称）拼错了吗？可用的字段有 address、"),
+    ("zzz", "有未知字段「zzz」：请检查拼写；可用的字段有 address、"),
+])
+def test_an_unknown_key_suggests_the_field_meant_by_key_and_title(library, key, expected):
+    text = good_record(HUNAN)
+    library.add(HUNAN, text.replace("\nname:", f"\n{key}:", 1) if key == "nam" else text + f"{key}: 1\n")
+    messages = [finding.message for finding in library.errors() if finding.rule == "unknown-key"]
+    assert [message for message in messages if message.startswith(expected)] == messages and messages
+
+
 def test_an_unclosed_flow_mapping_gets_a_chinese_hint_at_its_line(library):
     text = edit(good_record(HUNAN), "email: service@zhiyuan.example.cn}", "email: service@zhiyuan.example.cn")
     library.add(HUNAN, text)

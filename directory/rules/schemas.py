@@ -362,8 +362,12 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
         rule = "unknown-key"
         position_parts = parts + (unknown[0], "<key>")
         where = f"「{title}」中" if parts else ""
-        message = (f"{where}有未知字段「{'、'.join(unknown)}」：请检查拼写"
-                   + (f"；可用的字段有 {'、'.join(sorted(allowed))}" if allowed else ""))
+        guess = difflib.get_close_matches(str(unknown[0]), sorted(allowed), n=1)
+        meant = describe(validator, parts + (guess[0],))[0].get("title") if guess else None   # by its title too
+        advice = [f"是「{guess[0]}」{f'（{meant}）' if meant else ''}拼错了吗？" if guess else "请检查拼写"]
+        if allowed:
+            advice.append(f"{'' if guess else '；'}可用的字段有 {'、'.join(sorted(allowed))}")
+        message = f"{where}有未知字段「{'、'.join(unknown)}」：" + "".join(advice)
     elif kind == "type":
         message, rule = _type_message(error, title, document, parts)
     elif kind == "enum":
