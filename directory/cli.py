@@ -66,7 +66,7 @@ METAVARS = {
     "scheme": "名录", "batch": "批次", "record_id": "编号", "record": "记录", "records": "记录", "reject": "记录",
     "source": "表格文件", "output": "文件", "reason": "原因", "basis": "条款", "title": "名称", "channel": "渠道",
     "objection_contact": "联系方式", "working_days": "天数", "doc_no": "文号", "certificate_prefix": "前缀",
-    "period": "周期", "year": "年份", "grade": "等级",
+    "period": "周期", "year": "年份", "grade": "等级", "base": "版本",
 }
 
 

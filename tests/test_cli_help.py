@@ -23,6 +23,7 @@ NAMES = {
     "N", "A", "Q4",                                   # 第 N 个工作日; grade A; quarter 2026-Q4
     "diff",                                           # what --dry-run shows
     "scheme.yaml", "batch_defaults", "grades.values", "schemes", "batches", "experts",   # files and keys
+    "git", "main", "origin", "master", "CI", "GITHUB_STEP_SUMMARY",   # directory diff: branches, the CI summary
 }
 # argparse's own English, which must never show
 ARGPARSE_WORDS = re.compile(r"\b(usage|positional|arguments?|options|show this help|exit|error|invalid|choose|"
