@@ -6,8 +6,10 @@ Chinese line for staff; `--debug` adds the traceback for the maintainer.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import traceback
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -35,35 +37,129 @@ def _count(value: str) -> int:
     return int(value)
 
 
+# argparse's own words, in Chinese: the usage errors it makes (after "argument X: ", which is
+# translated first), tried in order. Its help words are set in _Parser and _Formatter below.
+USAGE_ERRORS = [
+    (r"^argument (\S+?): ", r"参数 \1："),
+    (r"the following arguments are required: (.*)", lambda m: "缺少必需的参数：" + "、".join(m[1].split(", "))),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"invalid choice: '?(.*?)'? \(choose from (.*)\)", lambda m: f"没有「{m[1]}」这一项（可选：{_listed(m[2])}）"),
+    (r"unknown parser '?(.*?)'? \(choices: (.*)\)", lambda m: f"没有「{m[1]}」这个命令（可用：{_listed(m[2])}）"),
+    (r"ambiguous option: (\S+) could match (.*)", r"选项 \1 不明确，可能是：\2"),
+    (r"expected one argument", "后面应写一个值"),
+    (r"expected at most one argument", "后面最多写一个值"),
+    (r"expected at least one argument", "后面应至少写一个值"),
+    (r"expected (\d+) arguments?", r"后面应写 \1 个值"),
+    (r"invalid int value: (.*)", r"应为整数：\1"),
+    (r"invalid float value: (.*)", r"应为数字：\1"),
+    (r"invalid \S+ value: (.*)", r"值不正确：\1"),
+    (r"not allowed with argument (.*)", r"不能与 \1 同时使用"),
+    (r"one of the arguments (.*) is required", r"\1 中至少要给出一个"),
+    (r"ignored explicit argument (.*)", r"不应带值：\1"),
+]
+
+# Chinese placeholders in usage, help and usage errors (`--today 日期`), by the option's dest;
+# argparse would show the dest itself (`--today TODAY`). Not for an option with choices: they show.
+METAVARS = {
+    "kind": "类别",
+    "root": "目录", "today": "日期", "date": "日期", "start": "开始日期", "n": "工作日数", "paths": "路径",
+    "scheme": "名录", "batch": "批次", "record_id": "编号", "record": "记录", "records": "记录", "reject": "记录",
+    "source": "表格文件", "output": "文件", "reason": "原因", "basis": "条款", "title": "名称", "channel": "渠道",
+    "objection_contact": "联系方式", "working_days": "天数", "doc_no": "文号", "certificate_prefix": "前缀",
+    "period": "周期", "year": "年份", "grade": "等级", "base": "版本",
+}
+
+
+def _chinese(message: str) -> str:
+    for pattern, replacement in USAGE_ERRORS:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+def _listed(choices: str) -> str:
+    """"'github', 'json', 'text'" -> "github、json、text"."""
+    return "、".join(choice.strip("'") for choice in choices.split(", "))
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, with 用法 for its "usage:"."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+    # argparse measures and pads `--today 日期` by characters; a Chinese character is two columns wide
+    def add_argument(self, action):
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            invocation = self._format_action_invocation(action)
+            self._action_max_length = max(self._action_max_length,
+                                          len(invocation) + _wide(invocation) + self._current_indent)
+
+    def _format_action(self, action):
+        text = super()._format_action(action)
+        invocation = self._format_action_invocation(action)
+        head, found, rest = text.partition(invocation)
+        padding = len(rest) - len(rest.lstrip(" "))
+        if found and not rest.startswith("\n") and padding > 2:
+            text = head + invocation + rest[min(_wide(invocation), padding - 2):]
+        return text
+
+
+def _wide(text: str) -> int:
+    return sum(unicodedata.east_asian_width(char) in "WF" for char in text)
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # usage errors exit 2, in Chinese where we can
+    """argparse in Chinese: its headings, its -h and its usage errors (exit 2)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False   # its own -h says "show this help message and exit"
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def add_argument(self, *args, **kwargs):
+        action = super().add_argument(*args, **kwargs)
+        if action.metavar is None and action.dest in METAVARS and not (action.choices and action.option_strings):
+            action.metavar = METAVARS[action.dest]
+        return action
+
+    def error(self, message):
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: 用法错误：{message}", file=sys.stderr)
+        print(f"{self.prog}：用法错误：{_chinese(message)}", file=sys.stderr)
         raise SystemExit(2)
+
+
+FORMAT_HELP = "输出格式：text 供人阅读（默认），json 供程序读取，github 为 GitHub 拉取请求中的标注"
+KIND_HELP = "provider 服务机构，expert 专家"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="directory", description="服务机构库 / 专家库：校验、推算、生成名录")
     parser.add_argument("--root", type=Path, default=Path("."), help="名录仓库目录（默认：当前目录）")
     parser.add_argument("--debug", action="store_true", help="出现内部错误时显示详细信息（供维护者排查）")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, title="命令", metavar="命令",
+                                     help="每个命令的说明：directory <命令> -h")
 
     validate = commands.add_parser("validate", help="按各名录的规则检查全部记录")
     validate.add_argument("paths", nargs="*", type=Path, help="只报告这些文件或文件夹的问题（仍按全库交叉检查）")
-    validate.add_argument("--format", choices=sorted(reporters.REPORTERS), default="text")
+    validate.add_argument("--format", choices=sorted(reporters.REPORTERS), default="text", help=FORMAT_HELP)
     validate.add_argument("--today", type=_date, default=None, help="按此日期判断（默认：北京时间今天）")
 
     workdays = commands.add_parser("workdays", help="推算第 N 个工作日（含调休）")
-    workdays.add_argument("start", type=_date)
-    workdays.add_argument("n", type=_count)
+    workdays.add_argument("start", type=_date, help="从这一天起算，写作 YYYY-MM-DD")
+    workdays.add_argument("n", type=_count, help="第几个工作日（1 至 10000）")
 
     report = commands.add_parser("report", help="工作提醒：公示、到期、缺报、禁止再申报、服务未达标")
     report.add_argument("--today", type=_date, default=None, help="按此日期判断（默认：北京时间今天）")
     report.add_argument("--scheme", default=None, help="只看这个名录（如 hunan-sme-hexin）")
-    report.add_argument("--format", choices=sorted(reporters.REPORT_FORMATS), default="text")
+    report.add_argument("--format", choices=sorted(reporters.REPORT_FORMATS), default="text",
+                        help="输出格式：text 供人阅读（默认），json 供程序读取，xlsx 写入表格（配合 -o）")
 
     new = commands.add_parser("new", help="生成一条新记录的模板（每项附中文说明与依据）")
-    new.add_argument("kind", choices=["provider", "expert"])
+    new.add_argument("kind", choices=["provider", "expert"], help=KIND_HELP)
     new.add_argument("--scheme", required=True, help="名录，如 hunan-sme-hexin")
     new.add_argument("--id", required=True, dest="record_id", help="记录编号（小写字母、数字、连字符），即文件名")
     new.add_argument("--force", action="store_true", help="覆盖已有的文件")
@@ -71,15 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     imported = commands.add_parser("import", help="从 Excel/CSV 表格导入服务机构或专家记录（有错则一条也不写）")
     imported.add_argument("source", type=Path, help="表格文件 .xlsx 或 .csv（CSV UTF-8）")
     imported.add_argument("--scheme", required=True, help="导入到哪个名录，如 hunan-sme-hexin")
-    imported.add_argument("--kind", choices=["provider", "expert"], default="provider")
+    imported.add_argument("--kind", choices=["provider", "expert"], default="provider", help=KIND_HELP + "（默认 provider）")
     imported.add_argument("--force", action="store_true", help="覆盖已存在的记录文件")
-    imported.add_argument("--format", choices=sorted(reporters.REPORTERS), default="text")
+    imported.add_argument("--format", choices=sorted(reporters.REPORTERS), default="text", help=FORMAT_HELP)
     imported.add_argument("--today", type=_date, default=None, help="按此日期判断（默认：北京时间今天）")
 
     site = commands.add_parser("build", help="生成公开名录网站")
-    site.add_argument("--today", type=_date, default=None)
+    site.add_argument("--today", type=_date, default=None, help="网站上的状态按此日期（默认：北京时间今天）")
     # a national directory: one job per scheme (--shard), then one that assembles (--from-shards)
-    site.add_argument("--site-dir", type=Path, default=None, help="网站输出目录（默认：site/）")
+    site.add_argument("--site-dir", metavar="目录", type=Path, default=None, help="网站输出目录（默认：site/）")
     site.add_argument("--shard", metavar="名录", default=None,
                       help="只生成这个名录的页面（分片，不含搜索索引），供最后一次构建用 --from-shards 合并")
     site.add_argument("--from-shards", metavar="目录", type=Path, nargs="+", default=(),
@@ -313,7 +409,7 @@ def _workdays(root: Path, args) -> int:
 
 
 def _build(root: Path, args) -> int:
-    from directory.site.build import BuildBusy, BuildError, build_site
+    from directory.site.build import STAGE_TITLES, BuildBusy, BuildError, build_site
 
     calendar = _calendar(root)
     if _failed(calendar.findings):  # no site from working days counted on a broken calendar
@@ -337,7 +433,7 @@ def _build(root: Path, args) -> int:
         print(f"数据有 {sum(f.severity == 'error' for f in result.findings)} 个错误，未生成网站；原有的 site/ 保持不变",
               file=sys.stderr)
         return 1
-    stages = "，".join(f"{stage} {seconds:.1f} 秒" for stage, seconds in result.timings.items())
+    stages = "，".join(f"{STAGE_TITLES.get(stage, stage)} {seconds:.1f} 秒" for stage, seconds in result.timings.items())
     print(f"已生成 {result.pages} 个页面到 {result.site_dir}（{stages}）", file=sys.stderr)
     if result.reused:
         print(f"其中 {result.reused} 个页面与上次相同，沿用上次生成的网页", file=sys.stderr)

@@ -41,7 +41,7 @@ CONDITION_ROWS = [
     # 湖南 第七条（三）“拥有10人以上专职服务人员（不少于3人具有社会保险）”：the insured are among the staff
     (HUNAN, "  staff_social_insured: 12", "  staff_social_insured: 20", None),
     (HUNAN, "  staff_social_insured: 12", "  staff_social_insured: 21",
-     ("staff-social-insured-within-staff", "（21）不能多于「facts.staff_full_time」（20）", "第七条（三）")),
+     ("staff-social-insured-within-staff", "「有社会保险的专职人员数」（21）不能多于「专职服务人员数」（20）", "第七条（三）")),
     # 湖北严选 第七条 needs to know the subject type: it is required
     (YANXUAN, "subject_type: 专业服务机构\n", "",
      ("schema-required", "缺少必填项「申报主体类型」（subject_type）", "")),
@@ -49,7 +49,7 @@ CONDITION_ROWS = [
     (HUNAN, "  not_affiliate_of_core_institution: true", "  not_affiliate_of_core_institution: false",
      ("not-affiliate", "非有效期内核心服务机构的关联机构", "第七条（一）")),
     (HUNAN, "  registered_on_platform: true\n", "",
-     ("platform-registration", "缺少「facts.registered_on_platform」", "第七条（二）")),
+     ("platform-registration", "缺少「已在省中小企业公共服务平台登记备录」（facts.registered_on_platform）", "第七条（二）")),
     (YANXUAN, "  not_under_investigation: true", "  not_under_investigation: false",
      ("not-under-investigation", "未在协助接受案件调查", "第五条（6）")),
     # 吉林市 第四条、第八条：服务商由县（市、区）中心推荐

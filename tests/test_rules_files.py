@@ -155,7 +155,7 @@ def test_a_misspelt_condition_key_names_the_keys_its_kind_takes(tmp_path, capsys
     corrupted(tmp_path, HUNAN, replace(RATIO, "denominator: facts.staff_full_time, min_pc: 60,"))
     code, out, _ = run(tmp_path, capsys, "validate", "--format", "json")
     [finding] = [f for f in json.loads(out) if f["rule"] == "unknown-key"]
-    assert finding["message"] == ("「入库条件」中有未知字段「min_pc」：请检查拼写；"
+    assert finding["message"] == ("「入库条件」中有未知字段「min_pc」：是「min_pct」（最低比例（%））拼错了吗？"
                                   "可用的字段有 basis、denominator、id、kind、label、min_pct、numerator、waivable、when")
     assert finding["json_path"] == "$.conditions.provider[8]"
 

@@ -12,6 +12,7 @@ from directory.checks.text import text_findings
 from directory.rules.conditions import check_conditions
 from directory.rules.dates import parse_date
 from directory.findings import Finding, json_path
+from directory.progress import track
 from directory.lifecycle.periodic import PERIOD_PATTERNS
 from directory.lifecycle.derive import ban_end, derive, derive_validity, publicity_end, reference_date, validity_end_in_effect
 from directory.library.repository import Batch, Record, Repository
@@ -27,7 +28,7 @@ def validate_repository(repository: Repository, today: date, calendar: WorkCalen
     findings += repository.findings
     for batch in repository.batches.values():
         findings += _batch_findings(repository, batch, schemas.batch_validator, calendar)
-    for record in repository.records:
+    for record in track(repository.records, "检查记录"):
         if not record.focused:
             continue
         validator = schemas.validators.get((record.scheme_id, record.kind))
@@ -133,7 +134,7 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
     if isinstance(inclusion, dict):
         _check_direct_inclusion(inclusion, scheme, at)
     elif record.recognition.get("status") != "rejected":  # a direct inclusion (河北 第十条) or a rejection is not judged on the entry conditions
-        findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document)
+        findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document, validator)
     _check_written_validity(record, scheme, batch, at)
     return findings
 

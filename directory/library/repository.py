@@ -24,6 +24,7 @@ from functools import cached_property
 from pathlib import Path
 
 from directory.findings import Finding
+from directory.progress import track
 from directory.library.model import BatchValues, RecordValues, batch_values, record_values
 from directory.loading.yamlfile import Document, load_file
 from directory.rules.schemas import SchemaSet, build_schemas
@@ -138,7 +139,8 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
         folders = {kind: defaults["folder"] for kind, defaults in KIND_DEFAULTS.items()}
         folders.update({kind: rules.folder for kind, rules in repository.schemes[folder.name].kind_rules.items()})
         for kind, sub_folder in folders.items():
-            for path in _yaml_files(repository, folder / sub_folder if sub_folder else folder):
+            for path in track(_yaml_files(repository, folder / sub_folder if sub_folder else folder),
+                              f"读取记录 {folder.name}/{sub_folder}".rstrip("/")):
                 display = display_path(root, path)
                 focused = focus is None or within_focus(display, focus)
                 try:

@@ -359,11 +359,13 @@ def _tab_findings(text: str, display_path: str) -> list[Finding]:
 def _syntax_finding(error: yaml.MarkedYAMLError, display_path: str, lines: Lines) -> Finding:
     line, column = lines.place(error.problem_mark or error.context_mark)
     problem = f"{error.context or ''} {error.problem or ''}".strip()
-    hint = ""
+    hint = "：请检查这一行及其上方的缩进、冒号和引号（引号要成对）"   # PyYAML's own words (in brackets) are English
     if "mapping values are not allowed" in problem:
         hint = "：可能是值里有未加引号的「: 」，或缩进不对齐"
     elif "could not find expected ':'" in problem:
         hint = "：可能是某行缺少「:」或缩进不对齐"
+    elif "flow mapping" in problem or "flow sequence" in problem:
+        hint = "：花括号 { } 或方括号 [ ] 未配对，或其中各项之间缺少逗号"
     elif "found undefined alias" in problem or "found character" in problem:
         hint = "：值以特殊字符（如 * & ! % @ `）开头时请加引号"
     return Finding(display_path, line, column, "yaml-syntax", f"YAML 语法错误{hint}（{problem}）")

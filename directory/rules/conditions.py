@@ -9,12 +9,14 @@ the record passes, or a `Shortfall` (what is wrong, and where) when it does not.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
 from directory.rules.dates import add_months, parse_date
 from directory.findings import Finding, json_path
 from directory.rules.schemes import Condition, Scheme
+from directory.rules.schemas import describe
 
 _MISSING = object()
 
@@ -23,6 +25,7 @@ _MISSING = object()
 class Shortfall:
     parts: tuple        # where to point: the failing value, or its parent when missing
     message: str
+    missing: str = ""   # the dotted key of a value that is not there
 
 
 def _get(data: dict, dotted: str):
@@ -47,7 +50,21 @@ def _fmt(value: float) -> str:
 
 
 def _missing(condition: Condition, dotted: str) -> Shortfall:
-    return Shortfall(_parts(dotted), f"缺少「{dotted}」，无法核对入库条件：{condition.label}")
+    return Shortfall(_parts(dotted), f"缺少「{dotted}」，无法核对入库条件：{condition.label}", dotted)
+
+
+_KEY = re.compile(r"「([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*)」")
+
+
+def _titled(message: str, validator, missing: str) -> str:
+    """「facts.area_m2」 -> 「服务场所面积（平方米）」: staff know a field by its title in the schema.
+    A missing one keeps its key beside the title: there is no line to look at, only a key to add."""
+    def title(match: re.Match) -> str:
+        schema, name = describe(validator, _parts(match[1]))
+        if not schema.get("title"):
+            return match[0]   # not a field (or one without a title): as it was
+        return f"「{name}」（{match[1]}）" if match[1] == missing else f"「{name}」"
+    return _KEY.sub(title, message)
 
 
 def check_minimum(condition: Condition, data: dict, reference: date) -> Shortfall | None:
@@ -133,7 +150,7 @@ def check_attested(condition: Condition, data: dict, reference: date) -> Shortfa
         return _missing(condition, condition.field)
     if value is True:
         return None
-    return Shortfall(_parts(condition.field), f"{condition.label}：「{condition.field}」须为 true，现为 {value}")
+    return Shortfall(_parts(condition.field), f"{condition.label}：「{condition.field}」须为 true，现为 {str(value).lower() if isinstance(value, bool) else value}")
 
 
 def check_count(condition: Condition, data: dict, reference: date) -> Shortfall | None:
@@ -215,8 +232,9 @@ def applies(condition: Condition, data: dict) -> bool:
     return True
 
 
-def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, document) -> list[Finding]:
-    """Every entry condition of `scheme` for this kind of record, with waivers applied."""
+def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, document, validator=None) -> list[Finding]:
+    """Every entry condition of `scheme` for this kind of record, with waivers applied; a missing
+    value is named by its title in the record's schema (`validator`) where there is one."""
     findings = []
     conditions = scheme.conditions.get(kind, ())
     waivers = [w for w in data.get("waivers") or [] if isinstance(w, dict)] if isinstance(data.get("waivers"), list) else []
@@ -235,6 +253,8 @@ def check_conditions(scheme: Scheme, kind: str, data: dict, reference: date, doc
             continue
         if shortfall is None:
             continue
+        if validator is not None:
+            shortfall = replace(shortfall, message=_titled(shortfall.message, validator, shortfall.missing))
         failing_names |= _names(condition)
         if condition.waivable and _names(condition) & waived_names:
             beyond = _beyond_waiver_floor(scheme, condition, data, reference)

@@ -351,7 +351,9 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
         position_parts = parts + (missing,)  # an emptied `name:` line is where to point, else the parent
         if "then" in error.relative_schema_path and isinstance(error.instance, dict) and "status" in error.instance:
             # required by an if/then on the status: point at the status that asks for it
-            message += f"：状态为 {error.instance['status']} 时必须填写"
+            status = error.instance["status"]   # with its label from the status's x-hint: suspended（暂停）
+            label = re.search(rf"(?<![a-z]){re.escape(str(status))}（[^）]*）", describe(validator, parts + ("status",))[0].get("x-hint", ""))
+            message += f"：状态为 {label[0] if label else status} 时必须填写"
             position_parts = parts + ("status",)
     elif kind in ("additionalProperties", "unevaluatedProperties"):
         # the keys allowed where the error arose: in an if/then branch these are the branch's own
@@ -360,12 +362,16 @@ def _finding(validator, error, document: Document, scheme: Scheme | None) -> Fin
         rule = "unknown-key"
         position_parts = parts + (unknown[0], "<key>")
         where = f"「{title}」中" if parts else ""
-        message = (f"{where}有未知字段「{'、'.join(unknown)}」：请检查拼写"
-                   + (f"；可用的字段有 {'、'.join(sorted(allowed))}" if allowed else ""))
+        guess = difflib.get_close_matches(str(unknown[0]), sorted(allowed), n=1)
+        meant = describe(validator, parts + (guess[0],))[0].get("title") if guess else None   # by its title too
+        advice = [f"是「{guess[0]}」{f'（{meant}）' if meant else ''}拼错了吗？" if guess else "请检查拼写"]
+        if allowed:
+            advice.append(f"{'' if guess else '；'}可用的字段有 {'、'.join(sorted(allowed))}")
+        message = f"{where}有未知字段「{'、'.join(unknown)}」：" + "".join(advice)
     elif kind == "type":
         message, rule = _type_message(error, title, document, parts)
     elif kind == "enum":
-        choices = "、".join(str(choice) for choice in error.validator_value)
+        choices = schema.get("x-hint") or "、".join(str(choice) for choice in error.validator_value)   # x-hint: with labels
         message = f"「{title}」的值「{error.instance}」不在可选范围内：{choices}"
         rule = schema.get("x-rule") or "schema-enum"
     elif kind == "format":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import io
 import logging
 import os
 import shutil
@@ -28,6 +29,7 @@ from jinja2 import TemplateError
 
 from directory.site.catalogue import build_catalogue
 from directory.findings import Finding
+from directory import progress
 from directory.site.form import render_apply_pages
 from directory.site.feeds import write_feeds
 from directory.site.opendata import data_licence, write_open_data
@@ -49,6 +51,11 @@ class BuildError(Exception):
 
 class BuildBusy(Exception):
     """Another `directory build` holds the lock beside site/; nothing was touched."""
+
+
+# the stages timed in BuildResult.timings, in order, as staff see them (progress bar, summary line)
+STAGE_TITLES = {"validate": "校验数据", "render": "生成页面", "mkdocs": "mkdocs 生成网页",
+                "pagefind": "pagefind 建立搜索索引", "swap": "替换 site/"}
 
 
 @dataclass
@@ -76,14 +83,14 @@ def build_site(root: Path, today: date, calendar: WorkCalendar, site_dir: Path |
     if shard is not None and not (root / "schemes" / shard / "scheme.yaml").is_file():
         raise BuildError(f"没有名录 {shard}（schemes/{shard}/scheme.yaml 不存在）")
     # 0. lock: one build at a time; under the lock, what killed builds left behind is no one's.
-    with _lock(site_dir):
+    with _lock(site_dir), progress.stages("生成网站", STAGE_TITLES) as stages:
         _remove_leftovers(site_dir)
-        return _build_locked(root, today, calendar, site_dir, keep_docs, shard,
+        return _build_locked(root, today, calendar, site_dir, keep_docs, stages, shard,
                              tuple(Path(folder).resolve() for folder in from_shards))
 
 
-def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Path,
-                  keep_docs: Path | None, shard: str | None, from_shards: tuple[Path, ...]) -> BuildResult:
+def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Path, keep_docs: Path | None,
+                  stages: progress.Stages, shard: str | None, from_shards: tuple[Path, ...]) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -92,6 +99,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         now = time.perf_counter()
         timings[stage] = now - clock
         clock = now
+        stages.done(stage)
 
     # 1. validate: the same checks and messages as `directory validate`; any error stops here.
     repository = load_repository(root)
@@ -204,7 +212,8 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     try:
         try:
             cfg = load_config(
-                config_file=str(root / "mkdocs.yml") if (root / "mkdocs.yml").exists() else None,
+                # no mkdocs.yml: the defaults of _mkdocs_config, not mkdocs's search for one in the current folder
+                config_file=str(root / "mkdocs.yml") if (root / "mkdocs.yml").exists() else io.StringIO("site_name: 服务机构库"),
                 docs_dir=str(docs), site_dir=str(built), nav=nav, theme=theme, plugins=[],
                 extra_css=list(config.get("extra_css") or []) + ["assets/directory.css", "assets/verify.css"],
                 strict=False,

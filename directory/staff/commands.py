@@ -558,7 +558,7 @@ def add_record_commands(subparsers, date_type) -> None:
         return parser
 
     publicize_ = command("publicize", "新建一个公示批次，把申请列入公示", record=False)
-    publicize_.add_argument("records", nargs="+", metavar="RECORD", help="列入公示的申请")
+    publicize_.add_argument("records", nargs="+", help="列入公示的申请（文件路径或 <名录>/<编号>，可写多条）")
     publicize_.add_argument("--scheme", required=True, help="名录，如 hunan-sme-hexin")
     publicize_.add_argument("--batch", required=True, help="批次编号，如 2026-2（即文件名）")
     publicize_.add_argument("--start", type=date_type, required=True, help="公示开始日期")
@@ -573,26 +573,26 @@ def add_record_commands(subparsers, date_type) -> None:
     decide_.add_argument("--date", type=date_type, required=True, help="认定（发文）日期")
     decide_.add_argument("--doc-no", required=True, help="认定文号")
     decide_.add_argument("--certificate-prefix", help="按顺序编证书号：前缀加三位序号，如 湘核心〔2026〕 → 湘核心〔2026〕001")
-    decide_.add_argument("--reject", action="append", default=[], metavar="RECORD", help="未通过的申请（可多次）")
+    decide_.add_argument("--reject", action="append", default=[], help="未通过的申请（可多次）")
     decide_.add_argument("--reason", action="append", default=[], help="紧跟 --reject：未通过的原因")
 
     suspend_ = command("suspend", "暂停一个认定")
-    suspend_.add_argument("--date", type=date_type, required=True)
-    suspend_.add_argument("--reason", required=True)
+    suspend_.add_argument("--date", type=date_type, required=True, help="暂停日期")
+    suspend_.add_argument("--reason", required=True, help="暂停原因（写入记录）")
     suspend_.add_argument("--basis", help="依据条款，如 第十四条")
 
     reinstate_ = command("reinstate", "恢复暂停的认定")
-    reinstate_.add_argument("--date", type=date_type, required=True)
-    reinstate_.add_argument("--reason")
+    reinstate_.add_argument("--date", type=date_type, required=True, help="恢复日期")
+    reinstate_.add_argument("--reason", help="恢复原因（可不写）")
 
     revoke_ = command("revoke", "撤销一个认定（禁止再申报期限按条款推算）")
-    revoke_.add_argument("--date", type=date_type, required=True)
-    revoke_.add_argument("--reason", required=True)
+    revoke_.add_argument("--date", type=date_type, required=True, help="撤销日期（禁止再申报期限从这天起算）")
+    revoke_.add_argument("--reason", required=True, help="撤销原因（写入记录）")
     revoke_.add_argument("--basis", required=True, help="依据条款，如 第十九条（二）")
 
     withdraw_ = command("withdraw", "登记自愿退出")
-    withdraw_.add_argument("--date", type=date_type, required=True)
-    withdraw_.add_argument("--reason")
+    withdraw_.add_argument("--date", type=date_type, required=True, help="退出日期")
+    withdraw_.add_argument("--reason", help="退出原因（可不写）")
 
     extend_ = command("extend", "延长有效期（河北 第十二条到期自评通过、吉林 第十条（三）延期）")
     extend_.add_argument("--date", type=date_type, required=True, help="延期决定日期（吉林：新的聘任起始日）")
@@ -604,7 +604,7 @@ def add_record_commands(subparsers, date_type) -> None:
     received_.add_argument("--date", type=date_type, required=True, help="报送日期")
 
     grade_ = command("grade", "登记年度绩效评价等级")
-    grade_.add_argument("--year", type=_year, required=True)
+    grade_.add_argument("--year", type=_year, required=True, help="评价年度，如 2025")
     grade_.add_argument("--grade", required=True, help="等级，如 A（见本名录 scheme.yaml 的 grades.values）")
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from directory.findings import Finding
+from directory.progress import track
 from directory.library.repository import Record, Repository, load_repository
 from directory.rules.fields import Field, fields_of
 from directory.rules.schemes import KIND_NAMES
@@ -403,7 +404,7 @@ def collect_candidates(root: Path, rows: list[list], columns: list[Column], tree
     candidates: list[Candidate] = []
     findings: list[Finding] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in track(enumerate(rows[1:], start=2), "读取表格行", total=max(len(rows) - 1, 0)):
         if all(_blank(value) for value in row) or (row and _cell_text(row[0]) == NOTES_MARK):
             continue
 
@@ -664,7 +665,7 @@ def validate_in_memory(repository: Repository, candidates: list[Candidate], sche
     by_path = {candidate.path: candidate for candidate in candidates}
     findings: list[Finding] = []
     added = []
-    for candidate in candidates:
+    for candidate in track(candidates, "检查导入的记录"):
         # parsed from the very text that would be written, so findings have its lines and columns
         document, problems = load_bytes(record_yaml(candidate.record).encode("utf-8"), candidate.path)
         findings += problems
