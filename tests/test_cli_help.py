@@ -22,7 +22,7 @@ NAMES = {
     "YYYY-MM-DD",                                     # how a date is written
     "N", "A", "Q4",                                   # 第 N 个工作日; grade A; quarter 2026-Q4
     "diff",                                           # what --dry-run shows
-    "scheme.yaml", "batch_defaults", "grades.values", "schemes", "batches", "experts",   # files and keys
+    "scheme.yaml", "batch_defaults", "grades.values", "schemes", "batches", "experts", "site",   # files and keys
     "git", "main", "origin", "master", "CI", "GITHUB_STEP_SUMMARY",   # directory diff: branches, the CI summary
 }
 # argparse's own English, which must never show
