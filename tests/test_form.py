@@ -369,7 +369,8 @@ def test_the_expert_form_of_jilin(browser, base_url, tmp_path):
         # validate's own words for the missing object, marked on its first field
         assert form.message_of("term.start") == "缺少必填项「聘任期限」（term）"
         without_term = json.dumps({k: v for k, v in EXPERT.items() if k != "term"}, ensure_ascii=False)
-        said = validate(tmp_path, f"providers/jilin-city-sme/experts/{EXPERT['id']}.yaml", without_term).stdout
+        said = validate(tmp_path / "without-term", f"providers/jilin-city-sme/experts/{EXPERT['id']}.yaml",
+                        without_term).stdout
         assert "缺少必填项「聘任期限」（term）" in said, said
         form.fill({"term": EXPERT["term"]})
         form.generate()

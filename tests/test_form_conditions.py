@@ -186,4 +186,6 @@ def test_the_form_marks_required_what_a_condition_cannot_be_checked_without():
         "established", "facts.area_m2", "facts.staff_qualified", "facts.staff_full_time", "categories"}
     # 专业服务机构 only: a `when` asks for the categories only sometimes
     assert "categories" not in required_fields(SCHEMES["hubei-sme-yanxuan"], "provider")
+    assert "categories" in required_fields(SCHEMES["hubei-sme-yanxuan"], "provider", {"subject_type": "专业服务机构"})
+    assert "categories" not in required_fields(SCHEMES["hubei-sme-yanxuan"], "provider", {"subject_type": "综合服务机构"})
     assert required_fields(SCHEMES["jilin-city-sme"], "expert") == {"education", "years_of_service", "expertise"}

@@ -490,12 +490,13 @@ def fill_message(template: str, instance: dict) -> str:
 PLACEHOLDER = r"\{(=|!|#|、|\.1 )([^{}\s]+)\}"
 
 
-def required_fields(scheme: Scheme, kind: str) -> set[str]:
+def required_fields(scheme: Scheme, kind: str, record: dict | None = None) -> set[str]:
     """Fields a condition cannot be checked without (a `_says_missing` shortfall): the form marks
-    them 必填. Conditions with a `when` are left out: they ask for a field only sometimes."""
+    them 必填. A condition with a `when` asks for its field only where it applies: only with a
+    `record` it applies to (the form lists it among the field's entry conditions instead)."""
     names = set()
     for condition in scheme.conditions.get(kind, ()):
-        if condition.when or condition.kind in CROSS_RECORD_KINDS:
+        if condition.kind in CROSS_RECORD_KINDS or (condition.when and (record is None or not applies(condition, record))):
             continue
         if condition.kind in ("minimum", "years_operating", "attested", "at_least"):
             names.add(condition.field)

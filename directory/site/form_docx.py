@@ -35,6 +35,7 @@ TITLES = {
     ("hunan-sme-hexin", "provider"): "湖南省中小微企业核心服务机构申请表",            # 004 附件1
 }
 WIDE = {"textarea", "checkboxes"}       # controls that take a whole row
+STAFF_ONLY = {"id"}                     # the record id names the file; the paper form has no use for it
 
 
 def form_title(form) -> str:
@@ -93,7 +94,7 @@ def application_docx(form) -> bytes:
             for field in item.fields:
                 _place(field, pending, wide, flush)
             flush()
-        elif item.control != "hidden":
+        elif item.control != "hidden" and item.name not in STAFF_ONLY:
             _place(item, pending, wide, flush)
     flush()
     wide("推荐单位意见", lambda paragraph: paragraph.add_run("\n\n（盖章）\n年　　月　　日"))
