@@ -250,3 +250,39 @@ def test_the_downloaded_application_form_is_a_word_file_with_the_filled_fields(h
     assert "{{" not in text and "{{" not in document.paragraphs[1].text
     assert "推荐单位意见" in text and "（盖章）" in text
     assert hunan.foreign_requests() == [] and hunan.errors == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Messages of the schema: validate's words, from the templates the build derives from its code
+
+
+def test_the_form_words_each_schema_error_as_validate_does(hunan, tmp_path):
+    bad = {"postal_code": "41001", "facts.staff_full_time": 20.5, "facts.satisfaction_pct": 101,
+           "profile": "长" * 1001, "contact.email": "service.zhiyuan.example.cn", "website": "ftp://zhiyuan.example.cn"}
+    record = HUNAN
+    for name, value in bad.items():
+        record = with_value(record, name, value)
+    record = {key: value for key, value in record.items() if key != "address"}       # a missing optional key
+    hunan.fill(record)
+    hunan.generate()
+    assert hunan.output() == ""
+    library = Library(tmp_path / "library")
+    library.add("hunan-sme-hexin", json.dumps(record, ensure_ascii=False), stem=record["id"])
+    by_path = {}
+    for finding in validate_json(library):
+        by_path.setdefault(finding["json_path"].removeprefix("$."), finding["message"])
+    for name in bad:
+        assert hunan.message_of(name) == by_path[name], name
+    assert set(bad) <= set(by_path)
+
+
+@pytest.mark.parametrize("name, value", [("credit_code", "91430102MA4L2X1Q5"), ("credit_code", "91430102ma4l2x1q5b"),
+                                         ("credit_code", "91430102MA4L2X1Q5I"), ("name", "")])
+def test_a_missing_name_or_a_bad_credit_code_reads_as_validate_says(hunan, tmp_path, name, value):
+    record = with_value(HUNAN, name, value) if value else {k: v for k, v in HUNAN.items() if k != name}
+    hunan.fill(record)
+    hunan.generate()
+    library = Library(tmp_path / "library")
+    library.add("hunan-sme-hexin", json.dumps(record, ensure_ascii=False), stem=record["id"])
+    said = [f["message"] for f in validate_json(library) if f["json_path"] in (f"$.{name}", "$")]
+    assert hunan.message_of(name) in said, said

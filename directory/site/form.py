@@ -33,13 +33,14 @@ from directory.site.render import PACKAGE_TEMPLATES, page_environment
 from directory.rules.conditions import compile_conditions, conditions_by_field, required_fields
 from directory.rules.schemas import TYPE_NAMES
 from directory.site.form_docx import application_docx, form_title
+from directory.site.form_messages import templates
 from directory.rules.fields import Field as SchemaField, fields_of
 from directory.rules.schemes import Scheme
 
 TEMPLATE = "apply.md.j2"
 ASSETS = ("apply.js", "apply.css", "vendor")          # under templates/assets/
-# The value words of validate's type messages (rules/schemas.py), for apply.js: one copy.
-TYPE_WORDS = json.dumps(TYPE_NAMES, ensure_ascii=False)
+# validate's messages for schema errors (rules/schemas.py, read through form_messages.py) and its
+# type words, for apply.js: the form says what validate says, from one copy.
 
 SKIPPED = {"recognition", "reports", "waivers", "service_log"}    # filled in by staff later
 PRIVATE_INCLUDED = {"facts", "private"}                             # private, but part of an application
@@ -133,12 +134,16 @@ def render_apply_pages(catalogue, schemas, templates_dir: Path, docs_dir: Path, 
             form = build_form(scheme, kind, validator.schema)
             root = "../" * form.url.count("/")
             write(form.docs_path, template.render(root=root, today=catalogue.today, site_name=site_name,
-                                                  form=form, scheme=scheme, type_words=TYPE_WORDS))
+                                                  form=form, scheme=scheme, messages=_messages()))
             write(form.url + "schema.json", schema_json(validator.schema))
             write(form.url + "conditions.json", schema_json(compile_conditions(scheme, kind, catalogue.today)))
             write(form.url + "application.docx", application_docx(form))
     _ensure_assets(templates_dir, docs_dir)
     return written
+
+
+def _messages() -> str:
+    return json.dumps({**templates(), "types": TYPE_NAMES}, ensure_ascii=False, separators=(",", ":"))
 
 
 def schema_json(schema: dict) -> str:

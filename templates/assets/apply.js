@@ -239,10 +239,10 @@ function readForm(form) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation messages: the wording of directory/rules/schemas.py (`_finding`) for the keywords a
-// form can break; the type words come from there too (the form's data-type-words).
+// Validation messages: validate's own (directory/rules/schemas.py `_finding`), as templates the
+// build derives from it (directory/site/form_messages.py) and puts in the form's data-messages.
 
-let TYPE_NAMES = {};
+let MESSAGES = { messages: {}, separators: {}, types: {} };
 
 function pointerParts(location) {
   return location.replace(/^#\/?/, '').split('/').filter((p) => p !== '')
@@ -260,42 +260,45 @@ function labelOf(subschema, form, name) {
   return label ? label.textContent.replace('（必填）', '').trim() : name;
 }
 
+// validate's template of each variant (directory/site/form_messages.py), filled with this error's values.
+function say(variant, values) {
+  const template = MESSAGES.messages[variant];
+  if (!template) return `「${values.title}」不符合要求`;
+  return template.replace(/\{([a-z]+)\}/g, (whole, name) => {
+    const value = values[name];
+    if (Array.isArray(value)) return value.map(String).join(MESSAGES.separators[name] || '、');
+    return value === undefined ? whole : String(value);
+  });
+}
+
 function message(error, subschema, value, title, form) {
   const keyword = error.keyword;
   const rule = subschema ? subschema[keyword] : undefined;
   const hint = subschema && subschema['x-hint'];
+  let shown = typeof value === 'string' ? `「${value}」` : JSON.stringify(value);
+  if ([...shown].length > 40) shown = `${[...shown].slice(0, 40).join('')}…`;
+  const values = { title, value, hint, limit: rule, shown };
   switch (keyword) {
-    case 'type': {
-      const expected = [].concat(rule || []).map((t) => TYPE_NAMES[t] || t).join('或');
-      let shown = typeof value === 'string' ? `「${value}」` : JSON.stringify(value);
-      if ([...shown].length > 40) shown = `${[...shown].slice(0, 40).join('')}…`;
-      return `「${title}」应为${expected}，现为 ${shown}`;
-    }
+    case 'type':
+      return say('type', { ...values, expected: [].concat(rule || []).map((t) => MESSAGES.types[t] || t) });
     case 'enum':
-      return `「${title}」的值「${value}」不在可选范围内：${(rule || []).join('、')}`;
-    case 'const':
-      return `「${title}」应为「${rule}」`;
+      return say('enum', { ...values, choices: rule || [] });
     case 'format':
       if (rule === 'credit-code') return creditCodeProblem(value);
-      if (rule === 'date') return `「${title}」「${value}」不是有效日期：日期写作 YYYY-MM-DD，如 2025-10-20`;
+      if (rule === 'date') return say('format_date', values);
       if (rule === 'region-code') return `「${title}」请从列表中选择${form.dataset.regionName || ''}的行政区划`;
-      return `「${title}」格式不对：「${value}」${hint ? `（${hint}）` : ''}`;
+      return say(hint ? 'format_hint' : 'format', values);
     case 'pattern':
-      return `「${title}」格式不对：「${value}」${hint ? `，应为${hint}` : ''}`;
+      return say(hint ? 'pattern_hint' : 'pattern', values);
     case 'minLength':
-      return rule <= 1 ? `「${title}」不能为空` : `「${title}」至少 ${rule} 个字`;
+      return say(rule <= 1 ? 'minLength_empty' : 'minLength', values);
     case 'maxLength':
-      return `「${title}」最多 ${rule} 个字，现有 ${[...String(value)].length} 个字`;
+      return say('maxLength', { ...values, length: [...String(value)].length });
     case 'minimum':
     case 'exclusiveMinimum':
-      return `「${title}」应不小于 ${rule}，现为 ${value}`;
     case 'maximum':
     case 'exclusiveMaximum':
-      return `「${title}」应不大于 ${rule}，现为 ${value}`;
-    case 'minItems':
-      return `「${title}」至少选择 ${rule} 项`;
-    case 'maxItems':
-      return `「${title}」最多选择 ${rule} 项`;
+      return say(keyword, { ...values, shown: JSON.stringify(value) });
     case 'uniqueItems': {
       const seen = new Set();
       const repeated = [];
@@ -304,11 +307,8 @@ function message(error, subschema, value, title, form) {
         if (seen.has(key)) repeated.push(typeof item === 'string' ? item : key);
         seen.add(key);
       }
-      return `「${title}」有重复项「${repeated.join('、')}」`;
+      return say('uniqueItems', { ...values, repeated });
     }
-    case 'additionalProperties':
-    case 'unevaluatedProperties':
-      return `「${title}」中有未知字段`;
     default:
       return `「${title}」不符合要求`;
   }
@@ -341,7 +341,7 @@ function problems(validator, schema, record, aliases, form) {
           path.push(childSchema.required[0]);
           childSchema = childSchema.properties[childSchema.required[0]];
         }
-        found.push({ name: path.join('.'), message: `缺少必填项「${title}」（${key}）` });
+        found.push({ name: path.join('.'), message: say('required', { title, key }) });
       }
       continue;
     }
@@ -767,7 +767,7 @@ async function main() {
   const clear = document.getElementById('apply-clear');
   const summary = document.getElementById('apply-summary');
   regionCodes = new Set([...form.querySelectorAll('select[data-region] option')].map((o) => o.value).filter(Boolean));
-  TYPE_NAMES = JSON.parse(form.dataset.typeWords || '{}');
+  MESSAGES = JSON.parse(form.dataset.messages || '{}');
 
   let schema = null;
   let validator = null;
