@@ -286,3 +286,11 @@ def test_a_missing_name_or_a_bad_credit_code_reads_as_validate_says(hunan, tmp_p
     library.add("hunan-sme-hexin", json.dumps(record, ensure_ascii=False), stem=record["id"])
     said = [f["message"] for f in validate_json(library) if f["json_path"] in (f"$.{name}", "$")]
     assert hunan.message_of(name) in said, said
+
+
+def test_a_scheme_that_allows_relaxing_its_conditions_says_the_form_checks_them_unrelaxed(site_root):
+    def page(scheme_id: str) -> str:
+        return (site_root / "site" / scheme_id / "apply" / "index.html").read_text(encoding="utf-8")
+
+    assert "部分入库条件可适当放宽：本页按未放宽的条件检查" in page("hubei-sme-yanxuan")
+    assert "适当放宽" not in page("hunan-sme-hexin")

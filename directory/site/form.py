@@ -137,7 +137,7 @@ def render_apply_pages(catalogue, schemas, templates_dir: Path, docs_dir: Path, 
                                                   form=form, scheme=scheme, messages=_messages()))
             write(form.url + "schema.json", schema_json(validator.schema))
             write(form.url + "conditions.json", schema_json(compile_conditions(scheme, kind, catalogue.today)))
-            write(form.url + "application.docx", application_docx(form))
+            write(form.url + "application.docx", application_docx(form, catalogue.today))
     _ensure_assets(templates_dir, docs_dir)
     return written
 

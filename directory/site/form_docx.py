@@ -17,6 +17,8 @@ Placeholders, each the whole text of one run (`<w:t>`):
 from __future__ import annotations
 
 import io
+import zipfile
+from datetime import date, datetime, time
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -43,9 +45,13 @@ def form_title(form) -> str:
     return TITLES.get((form.scheme.id, form.kind), f"{form.scheme.title}{rules.label}申请表")
 
 
-def application_docx(form) -> bytes:
-    """The template of one form (a directory.site.form.Form) as .docx bytes."""
+def application_docx(form, today: date) -> bytes:
+    """The template of one form (a directory.site.form.Form) as .docx bytes, the same for the
+    same build date (two builds on one date give identical sites)."""
     document = Document()
+    stamp = datetime.combine(today, time())
+    document.core_properties.created = document.core_properties.modified = stamp
+    document.core_properties.title = form_title(form)
     _chinese_font(document)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -103,7 +109,18 @@ def application_docx(form) -> bytes:
 
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip(buffer.getvalue(), stamp)
+
+
+def _fixed_zip(data: bytes, stamp: datetime) -> bytes:
+    """The same zip with every member dated `stamp` (zipfile dates them by the clock)."""
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as packed:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            packed.writestr(info, source.read(member.filename))
+    return target.getvalue()
 
 
 def _place(field, pending: list, wide, flush) -> None:
