@@ -725,7 +725,7 @@ function copyText(text, status) {
       ok = false;
     }
     area.remove();
-    status.textContent = ok ? '已复制到剪贴板。' : '无法自动复制：请在上面的文本中全选后复制。';
+    status.textContent = ok ? '已复制到剪贴板。' : '无法自动复制：请展开下面的「查看申请数据」，全选后复制。';
   };
   if (navigator.clipboard && window.isSecureContext) {
     navigator.clipboard.writeText(text).then(() => { status.textContent = '已复制到剪贴板。'; }, fallback);
