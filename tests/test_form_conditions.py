@@ -189,3 +189,14 @@ def test_the_form_marks_required_what_a_condition_cannot_be_checked_without():
     assert "categories" in required_fields(SCHEMES["hubei-sme-yanxuan"], "provider", {"subject_type": "专业服务机构"})
     assert "categories" not in required_fields(SCHEMES["hubei-sme-yanxuan"], "provider", {"subject_type": "综合服务机构"})
     assert required_fields(SCHEMES["jilin-city-sme"], "expert") == {"education", "years_of_service", "expertise"}
+
+
+def test_the_forms_message_templates_are_validates_messages_with_placeholders():
+    from directory.site.form_messages import templates
+
+    said = templates()
+    assert said["messages"]["required"] == "缺少必填项「{title}」（{key}）"
+    assert said["messages"]["maxLength"] == "「{title}」最多 {limit} 个字，现有 {length} 个字"
+    assert said["messages"]["enum"] == "「{title}」的值「{value}」不在可选范围内：{choices}"
+    assert said["separators"] == {"expected": "或", "choices": "、", "repeated": "、"}
+    assert not any(ch in text for text in said["messages"].values() for ch in "\ue000\ue001\ue002\ue003\ue004")

@@ -17,9 +17,11 @@ from __future__ import annotations
 import functools
 import json
 
+from jsonschema import Draft202012Validator
+
 from directory.loading.yamlfile import load_bytes
 from directory.rules.codes import format_checker
-from directory.rules.schemas import TYPE_NAMES, _Validator, schema_findings   # the one wording
+from directory.rules.schemas import TYPE_NAMES, schema_findings   # the one wording
 
 TITLE, VALUE, VALUE_2, OTHER, HINT = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
 KEY = "甲乙丙丁"                     # printable: jsonschema names a missing key by its repr()
@@ -54,7 +56,7 @@ def _message(field_schema: dict, value, required: bool = False) -> str:
     schema = {"type": "object", "properties": {name: {"title": TITLE, **field_schema}}}
     if required:
         schema["required"] = [KEY]
-    validator = _Validator(schema, format_checker=format_checker())
+    validator = Draft202012Validator(schema, format_checker=format_checker())
     document, _ = load_bytes(json.dumps({} if required else {"x": value}).encode("utf-8"), "sample.json")
     findings = schema_findings(validator, document, None)
     assert len(findings) == 1, (field_schema, findings)
