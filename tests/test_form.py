@@ -30,6 +30,7 @@ from directory.rules.codes import credit_code_check_character  # noqa: E402
 from directory.loading.yamlfile import load_bytes  # noqa: E402
 from directory.library.repository import load_repository  # noqa: E402
 from directory.rules.schemas import build_schemas  # noqa: E402
+from directory.rules.conditions import compile_conditions  # noqa: E402
 from directory.site.form import build_form  # noqa: E402
 from site_fixtures import REPO, build_sample_site, credit_code, serving  # noqa: E402
 from test_output_safety import EMAILS  # noqa: E402
@@ -144,7 +145,7 @@ class FormPage:
         self.page.click("#apply-generate")
 
     def output(self) -> str:
-        return self.page.locator("#yaml-output").text_content() or ""
+        return self.page.locator("#apply-output").text_content() or ""
 
     def message_of(self, name: str) -> str:
         return self.page.locator(f"[name='{name}']").first.evaluate(
@@ -177,6 +178,13 @@ def validate(tmp_path: Path, relative: str, text: str) -> subprocess.CompletedPr
                            "--today", TODAY.isoformat()], capture_output=True, text=True, cwd=library.root)
 
 
+def visible_text(html: str) -> str:
+    """What a reader of the page sees (and a screen reader hears): text and labels, no markup."""
+    body = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    labels = " ".join(re.findall(r'(?:aria-label|title|alt|placeholder)="([^"]*)"', body))
+    return re.sub(r"(?s)<[^>]*>", " ", body) + " " + labels
+
+
 def unordered(record: dict) -> dict:
     return {key: sorted(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else value
             for key, value in record.items()}
@@ -193,8 +201,15 @@ def test_every_scheme_and_kind_has_a_form_with_the_schema_validate_uses(site_roo
         folder = site_root / "site" / scheme_id / ("experts/apply" if kind == "expert" else "apply")
         assert (folder / "index.html").exists(), folder
         assert json.loads((folder / "schema.json").read_text(encoding="utf-8")) == validator.schema
+        scheme, today = schemes[scheme_id], TODAY
+        assert json.loads((folder / "conditions.json").read_text(encoding="utf-8")) == \
+            compile_conditions(scheme, kind, today)
+        assert (folder / "application.docx").read_bytes()[:2] == b"PK"
+        text = visible_text((folder / "index.html").read_text(encoding="utf-8"))
+        # applicants are not staff: no word of the files' format or of the repository's workflow
+        assert not re.search(r"yaml|pull request|\bPR\b|git", text, re.IGNORECASE), folder
+        assert "申请数据（记录文件）" in text and "申请表（Word" in text
     page = (site_root / "site" / "hunan-sme-hexin" / "apply" / "index.html").read_text(encoding="utf-8")
-    assert "提交后由工作人员按办法核对入库条件" in page
     for name in ("id", "credit_code", "facts.area_m2", "contact.phone", "categories", "services.0.name",
                  "private.mobile"):
         assert f'name="{name}"' in page, name
@@ -217,19 +232,20 @@ def controls(scheme_id: str, kind: str) -> dict:
     ("hunan-sme-hexin", "provider", "id", "text", "string", True),
     ("hunan-sme-hexin", "provider", "nature", "select", "string", False),          # an enum without "type"
     ("hunan-sme-hexin", "provider", "region", "region", "string", True),
-    ("hunan-sme-hexin", "provider", "established", "date", "string", False),
+    ("hunan-sme-hexin", "provider", "established", "date", "string", True),        # years-operating needs it
     ("hunan-sme-hexin", "provider", "website", "url", "string", False),
     ("hunan-sme-hexin", "provider", "contact.phone", "tel", "string", False),
     ("hunan-sme-hexin", "provider", "contact.email", "email", "string", False),
-    ("hunan-sme-hexin", "provider", "categories", "checkboxes", "array", False),
+    ("hunan-sme-hexin", "provider", "categories", "checkboxes", "array", True),     # category-count: at least 1
     ("hunan-sme-hexin", "provider", "services.0.name", "text", "string", True),   # required in each row
     ("hunan-sme-hexin", "provider", "services.0.description", "textarea", "string", False),
     ("hunan-sme-hexin", "provider", "profile", "textarea", "string", False),
-    ("hunan-sme-hexin", "provider", "facts.area_m2", "number", "number", False),   # facts itself is optional
-    ("hunan-sme-hexin", "provider", "facts.staff_full_time", "number", "integer", False),
-    ("hunan-sme-hexin", "provider", "facts.no_bad_credit_record", "boolean", "boolean", False),
+    ("hunan-sme-hexin", "provider", "facts.area_m2", "number", "number", True),    # premises-area needs it
+    ("hunan-sme-hexin", "provider", "facts.total_assets_wan", "number", "number", False),   # no condition on it
+    ("hunan-sme-hexin", "provider", "facts.staff_full_time", "number", "integer", True),
+    ("hunan-sme-hexin", "provider", "facts.no_bad_credit_record", "boolean", "boolean", True),
     ("hunan-sme-hexin", "provider", "private.mobile", "tel", "string", False),     # offered: private is a free mapping
-    ("hubei-afxh", "provider", "council_member", "boolean", "boolean", False),
+    ("hubei-afxh", "provider", "council_member", "boolean", "boolean", True),       # council-member: attested
     ("hubei-sme-yanxuan", "provider", "subject_type", "select", "string", True),
     ("jilin-city-sme", "expert", "years_of_service", "number", "integer", True),
     ("jilin-city-sme", "expert", "term.start", "date", "string", True),           # term is required
@@ -280,7 +296,7 @@ def test_a_bad_field_is_flagged_in_chinese_and_no_yaml_is_written(hunan):
         assert error_id in control.get_attribute("aria-describedby").split()
     assert hunan.page.locator("[aria-invalid='true']").count() == 3       # the good fields are not flagged
     assert hunan.output() == ""
-    expect(hunan.page.locator("#yaml-output")).to_be_hidden()
+    expect(hunan.page.locator("#apply-output")).to_be_hidden()
     expect(hunan.page.locator("#apply-download")).to_be_hidden()
     assert hunan.page.evaluate("document.activeElement.name") == "credit_code"   # the first bad field
     expect(hunan.page.locator("#apply-summary")).to_contain_text("3 处需要修改")
@@ -313,7 +329,7 @@ def test_a_missing_required_field_marks_that_field(hunan):
 def test_a_good_record_gives_yaml_that_passes_directory_validate(hunan, tmp_path):
     hunan.fill(HUNAN)
     hunan.generate()
-    expect(hunan.page.locator("#yaml-output")).to_be_visible()
+    expect(hunan.page.locator("#apply-download")).to_be_visible()
     text = hunan.output()
     hunan.shot("apply-yaml")
     assert hunan.page.locator("[aria-invalid='true']").count() == 0
@@ -350,7 +366,12 @@ def test_the_expert_form_of_jilin(browser, base_url, tmp_path):
         form.fill({k: v for k, v in EXPERT.items() if k != "term"})
         form.generate()
         expect(form.page.locator("[name='term.start']")).to_have_attribute("aria-invalid", "true")
-        assert "聘任起始日期" in form.message_of("term.start")
+        # validate's own words for the missing object, marked on its first field
+        assert form.message_of("term.start") == "缺少必填项「聘任期限」（term）"
+        without_term = json.dumps({k: v for k, v in EXPERT.items() if k != "term"}, ensure_ascii=False)
+        said = validate(tmp_path / "without-term", f"providers/jilin-city-sme/experts/{EXPERT['id']}.yaml",
+                        without_term).stdout
+        assert "缺少必填项「聘任期限」（term）" in said, said
         form.fill({"term": EXPERT["term"]})
         form.generate()
         text = form.output()
@@ -399,7 +420,7 @@ def test_typed_markup_stays_text(hunan):
     document, _ = load_bytes(hunan.output().encode("utf-8"), "x.yaml")
     assert document.data["name"] == "长沙" + markup
     assert hunan.page.evaluate("window.__pwned") is None
-    assert hunan.page.locator("#yaml-output img, .dir-apply__error b").count() == 0
+    assert hunan.page.locator("#apply-output img, .dir-apply__error b").count() == 0
 
 
 def test_yaml_emitter_and_credit_code_port_agree_with_python(hunan):

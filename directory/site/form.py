@@ -10,15 +10,17 @@ One page per record kind of each scheme:
 Beside each page the build writes `schema.json`: the same inlined schema `directory validate`
 checks records with (`schemas.validators[(scheme, kind)].schema`), so the browser validates with
 exactly these rules (templates/assets/apply.js, with the vendored @cfworker/json-schema and a port
-of the credit-code check character). The form's fields come from that schema too: inputs are
+of the credit-code check character); `conditions.json`: the scheme's entry conditions compiled to
+JSON Schema by rules/conditions.compile_conditions, with validate's own messages and articles;
+and `application.docx`: the 申请表 to print, sign and stamp (form_docx.py), filled in the browser. The form's fields come from that schema too: inputs are
 named by the dotted key (`facts.area_m2`), labels are the schema `title`s, hints its `x-hint`s,
 choices its `enum`s, and the region list is the scheme's area of the GB/T 2260 table.
 
 Fields: every public top-level property, plus `facts` (申报数据, private on the site but part of
 an application) and `private` (contact person and mobile; never published). Left out, because
 staff fill them in later or they are derived: `recognition`, `reports`, `waivers`, `service_log`
-and `term.end` (derived from `term.start`). Entry conditions (thresholds in scheme.yaml) are shown
-beside their fields but not checked in the browser: staff check them when the record is submitted.
+and `term.end` (derived from `term.start`). A field an entry condition needs is marked required
+(conditions.required_fields), as validate cannot check the condition without it.
 """
 from __future__ import annotations
 
@@ -28,12 +30,17 @@ from pathlib import Path
 
 from directory.rules.regions import regions
 from directory.site.render import PACKAGE_TEMPLATES, page_environment
-from directory.rules.conditions import conditions_by_field
+from directory.rules.conditions import compile_conditions, conditions_by_field, required_fields
+from directory.rules.schemas import TYPE_NAMES
+from directory.site.form_docx import application_docx, form_title
+from directory.site.form_messages import templates
 from directory.rules.fields import Field as SchemaField, fields_of
 from directory.rules.schemes import Scheme
 
 TEMPLATE = "apply.md.j2"
 ASSETS = ("apply.js", "apply.css", "vendor")          # under templates/assets/
+# validate's messages for schema errors (rules/schemas.py, read through form_messages.py) and its
+# type words, for apply.js: the form says what validate says, from one copy.
 
 SKIPPED = {"recognition", "reports", "waivers", "service_log"}    # filled in by staff later
 PRIVATE_INCLUDED = {"facts", "private"}                             # private, but part of an application
@@ -97,6 +104,11 @@ class Form:
     def docs_path(self) -> str:
         return self.url + "index.md"
 
+    @property
+    def paper_title(self) -> str:
+        """The title of the scheme's own 申请表, which the downloaded Word file carries."""
+        return form_title(self)
+
 
 def render_apply_pages(catalogue, schemas, templates_dir: Path, docs_dir: Path, site_name: str) -> list[str]:
     """Write each scheme's application form(s) and their schema.json; return the paths written
@@ -105,10 +117,13 @@ def render_apply_pages(catalogue, schemas, templates_dir: Path, docs_dir: Path, 
     template = page_environment(source).get_template(TEMPLATE)
     written: list[str] = []
 
-    def write(relative: str, text: str) -> None:
+    def write(relative: str, text: str | bytes) -> None:
         target = docs_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
         written.append(relative)
 
     for scheme in catalogue.schemes:
@@ -119,10 +134,16 @@ def render_apply_pages(catalogue, schemas, templates_dir: Path, docs_dir: Path, 
             form = build_form(scheme, kind, validator.schema)
             root = "../" * form.url.count("/")
             write(form.docs_path, template.render(root=root, today=catalogue.today, site_name=site_name,
-                                                  form=form, scheme=scheme))
+                                                  form=form, scheme=scheme, messages=_messages()))
             write(form.url + "schema.json", schema_json(validator.schema))
+            write(form.url + "conditions.json", schema_json(compile_conditions(scheme, kind, catalogue.today, validator)))
+            write(form.url + "application.docx", application_docx(form, catalogue.today))
     _ensure_assets(templates_dir, docs_dir)
     return written
+
+
+def _messages() -> str:
+    return json.dumps({**templates(), "types": TYPE_NAMES}, ensure_ascii=False, separators=(",", ":"))
 
 
 def schema_json(schema: dict) -> str:
@@ -132,6 +153,7 @@ def schema_json(schema: dict) -> str:
 
 def build_form(scheme: Scheme, kind: str, schema: dict) -> Form:
     conditions = conditions_by_field(scheme.conditions.get(kind, ()))
+    needed = required_fields(scheme, kind)
     items: list[Field | Group] = []
     for entry in fields_of(schema):
         if entry.key in SKIPPED or (entry.private and entry.key not in PRIVATE_INCLUDED):
@@ -139,7 +161,7 @@ def build_form(scheme: Scheme, kind: str, schema: dict) -> Form:
         if entry.key == "scheme":
             items.append(Field("scheme", entry.title, "hidden", value=scheme.id))
             continue
-        item = _item(entry, scheme, conditions)
+        item = _item(entry, scheme, conditions, needed)
         if item is not None:
             items.append(item)
     rules = scheme.rules(kind)
@@ -152,24 +174,26 @@ def build_form(scheme: Scheme, kind: str, schema: dict) -> Form:
     )
 
 
-def _item(entry: SchemaField, scheme: Scheme, conditions: dict) -> Field | Group | None:
+def _item(entry: SchemaField, scheme: Scheme, conditions: dict, needed: set[str]) -> Field | Group | None:
     if entry.kind == "object":
         children = entry.children or (fields_of({"properties": FREE_PRIVATE}, entry.path, entry.private)
                                       if entry.key == "private" else ())
-        # an object's own fields are required only where the object is
+        # an object's own fields are required only where the object is (or a condition needs them)
         fields = tuple(f for child in children if child.dotted not in DERIVED
-                       for f in [_field(child.dotted, child, entry.required and child.required, scheme, conditions)]
+                       for f in [_field(child.dotted, child, (entry.required and child.required)
+                                        or child.dotted in needed, scheme, conditions)]
                        if f)
         for name, note in DERIVED.items():
             if name.startswith(entry.key + ".") and fields:
                 fields = (replace(fields[0], notes=fields[0].notes + (note,)),) + fields[1:]
-        return Group(entry.key, entry.title, fields, private=entry.private, required=entry.required) if fields else None
+        return Group(entry.key, entry.title, fields, private=entry.private,
+                     required=entry.required or any(f.required for f in fields)) if fields else None
     if entry.kind == "records":
         fields = tuple(f for child in entry.children
                        for f in [_field(f"{entry.key}.0.{child.key}", child, child.required, scheme, conditions)] if f)
         return Group(entry.key, entry.title, fields, repeat=True, private=entry.private,
                      required=entry.required) if fields else None
-    return _field(entry.key, entry, entry.required, scheme, conditions)
+    return _field(entry.key, entry, entry.required or entry.key in needed, scheme, conditions)
 
 
 def _field(name: str, entry: SchemaField, required: bool, scheme: Scheme, conditions: dict) -> Field | None:

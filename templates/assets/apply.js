@@ -1,18 +1,20 @@
-// 申请表 (/<scheme>/apply/): read the form, validate it with the scheme's own JSON Schema, write YAML.
+// 申请表 (/<scheme>/apply/): read the form, check it with the scheme's own rules, and write the
+// two files an applicant hands in: the filled 申请表 (Word) and the record file (申请数据) staff add.
 //
 // One set of rules: schema.json beside the page is the inlined schema `directory validate` checks
-// records with (directory/form.py writes it from schemas.validators). It is checked here by the
-// vendored @cfworker/json-schema (draft 2020-12); the formats are the ones directory/formats.py
-// registers on jsonschema's FormatChecker, ported: the credit-code check character of
-// GB 32100-2015, "date" and "email" as jsonschema checks them, and "region-code" as membership of
-// the region list (the scheme's area of the GB/T 2260 table, which the page's <select> offers).
-// The shipped schemes check e-mail addresses with a `pattern` (schemes/_common/defs.schema.json),
-// which both RegExp and Python's re read alike; "email" stays for a library's own schemas.
-// Entry conditions (scheme.yaml thresholds) are not checked here: staff check them on submission.
+// records with (directory/site/form.py writes it from schemas.validators); conditions.json is the
+// scheme's entry conditions compiled by directory/rules/conditions.compile_conditions, each with
+// validate's own message and article. Both are run by the vendored @cfworker/json-schema (draft
+// 2020-12); the formats are the ones directory/rules/codes.py registers on jsonschema's
+// FormatChecker, ported: the credit-code check character of GB 32100-2015, "date" and "email" as
+// jsonschema checks them, and "region-code" as membership of the region list (the scheme's area of
+// the GB/T 2260 table, which the page's <select> offers).
 //
-// Everything the user types is data: it reaches the page only through textContent and value.
-// Nothing is sent anywhere; the only requests are for this script, the validator and schema.json.
+// Everything the user types is data: it reaches the page only through textContent and value, and
+// the Word file only XML-escaped. Nothing is sent anywhere; a draft is kept in this browser's
+// localStorage. The only requests are for this script, its vendored modules and the files beside the page.
 import { Validator, format } from './vendor/cfworker-json-schema/index.js';
+import { strFromU8, strToU8, unzipSync, zipSync } from './vendor/fflate/browser.js';
 
 // ---------------------------------------------------------------------------------------------
 // Formats (directory/formats.py)
@@ -237,11 +239,10 @@ function readForm(form) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation messages (the wording of directory/schemacheck.py)
+// Validation messages: validate's own (directory/rules/schemas.py `_finding`), as templates the
+// build derives from it (directory/site/form_messages.py) and puts in the form's data-messages.
 
-const TYPE_NAMES = {
-  string: '文本', integer: '整数', number: '数字', boolean: '是或否', object: '“键: 值”映射', array: '列表', null: '空值',
-};
+let MESSAGES = { messages: {}, separators: {}, types: {} };
 
 function pointerParts(location) {
   return location.replace(/^#\/?/, '').split('/').filter((p) => p !== '')
@@ -259,45 +260,55 @@ function labelOf(subschema, form, name) {
   return label ? label.textContent.replace('（必填）', '').trim() : name;
 }
 
+// validate's template of each variant (directory/site/form_messages.py), filled with this error's values.
+function say(variant, values) {
+  const template = MESSAGES.messages[variant];
+  if (!template) return `「${values.title}」不符合要求`;
+  return template.replace(/\{([a-z]+)\}/g, (whole, name) => {
+    const value = values[name];
+    if (Array.isArray(value)) return value.map(String).join(MESSAGES.separators[name] || '、');
+    return value === undefined ? whole : String(value);
+  });
+}
+
 function message(error, subschema, value, title, form) {
   const keyword = error.keyword;
   const rule = subschema ? subschema[keyword] : undefined;
   const hint = subschema && subschema['x-hint'];
+  let shown = typeof value === 'string' ? `「${value}」` : JSON.stringify(value);
+  if ([...shown].length > 40) shown = `${[...shown].slice(0, 40).join('')}…`;
+  const values = { title, value, hint, limit: rule, shown };
   switch (keyword) {
-    case 'type': {
-      const expected = [].concat(rule || []).map((t) => TYPE_NAMES[t] || t).join('或');
-      return `「${title}」应为${expected}`;
-    }
+    case 'type':
+      return say('type', { ...values, expected: [].concat(rule || []).map((t) => MESSAGES.types[t] || t) });
     case 'enum':
-      return `「${title}」的值「${value}」不在可选范围内：${(rule || []).join('、')}`;
-    case 'const':
-      return `「${title}」应为「${rule}」`;
+      return say('enum', { ...values, choices: rule || [] });
     case 'format':
       if (rule === 'credit-code') return creditCodeProblem(value);
-      if (rule === 'date') return `「${title}」「${value}」不是有效日期：日期写作 YYYY-MM-DD，如 2025-10-20`;
+      if (rule === 'date') return say('format_date', values);
       if (rule === 'region-code') return `「${title}」请从列表中选择${form.dataset.regionName || ''}的行政区划`;
-      return `「${title}」格式不对：「${value}」${hint ? `（${hint}）` : ''}`;
+      return say(hint ? 'format_hint' : 'format', values);
     case 'pattern':
-      return `「${title}」格式不对：「${value}」${hint ? `，应为${hint}` : ''}`;
+      return say(hint ? 'pattern_hint' : 'pattern', values);
     case 'minLength':
-      return rule <= 1 ? `「${title}」不能为空` : `「${title}」至少 ${rule} 个字`;
+      return say(rule <= 1 ? 'minLength_empty' : 'minLength', values);
     case 'maxLength':
-      return `「${title}」最多 ${rule} 个字，现有 ${[...String(value)].length} 个字`;
+      return say('maxLength', { ...values, length: [...String(value)].length });
     case 'minimum':
     case 'exclusiveMinimum':
-      return `「${title}」应不小于 ${rule}，现为 ${value}`;
     case 'maximum':
     case 'exclusiveMaximum':
-      return `「${title}」应不大于 ${rule}，现为 ${value}`;
-    case 'minItems':
-      return `「${title}」至少选择 ${rule} 项`;
-    case 'maxItems':
-      return `「${title}」最多选择 ${rule} 项`;
-    case 'uniqueItems':
-      return `「${title}」有重复项`;
-    case 'additionalProperties':
-    case 'unevaluatedProperties':
-      return `「${title}」中有未知字段`;
+      return say(keyword, { ...values, shown: JSON.stringify(value) });
+    case 'uniqueItems': {
+      const seen = new Set();
+      const repeated = [];
+      for (const item of value || []) {
+        const key = JSON.stringify(item);
+        if (seen.has(key)) repeated.push(typeof item === 'string' ? item : key);
+        seen.add(key);
+      }
+      return say('uniqueItems', { ...values, repeated });
+    }
     default:
       return `「${title}」不符合要求`;
   }
@@ -321,15 +332,16 @@ function problems(validator, schema, record, aliases, form) {
       const instance = at(record, instanceParts) || {};
       for (const key of (subschema && subschema.required) || []) {
         if (key in instance) continue;
-        let childSchema = subschema.properties && subschema.properties[key];
+        const missing = subschema.properties && subschema.properties[key];
+        const title = labelOf(missing, form, [...instanceParts, key].join('.'));
+        let childSchema = missing;
         const path = [...instanceParts, key];
-        // a whole object left out (term): name its first required field, where the mark goes
+        // a whole object left out (term): the mark goes on its first required field
         while (childSchema && childSchema.properties && (childSchema.required || []).length) {
           path.push(childSchema.required[0]);
           childSchema = childSchema.properties[childSchema.required[0]];
         }
-        const name = path.join('.');
-        found.push({ name, message: `缺少必填项「${labelOf(childSchema, form, name)}」` });
+        found.push({ name: path.join('.'), message: say('required', { title, key }) });
       }
       continue;
     }
@@ -342,6 +354,234 @@ function problems(validator, schema, record, aliases, form) {
     const alias = aliases.get(parts.slice(0, 2).join('.'));
     return { name: alias ? [alias, ...parts.slice(2)].join('.') : name, message: text };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry conditions (conditions.json; directory/rules/conditions.py says how it is made): each
+// condition's checks are tried in order and the first that fails gives its message, as
+// `form_shortfalls` does in Python. A check is a JSON Schema run on the record plus the figures
+// `withComputed` adds: the two functions below are ports of with_computed and fill_message.
+
+// Python's f"{x:g}": six significant digits, trailing zeros dropped, exponent from 1e-5 / 1e6 on.
+export function formatG(value) {
+  if (value === 0) return '0';
+  if (!Number.isFinite(value)) return String(value);
+  const [mantissa, exponentText] = value.toExponential(5).split('e');
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 6) {
+    const digits = mantissa.replace(/\.?0+$/, '');
+    return `${digits}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return value.toFixed(Math.max(0, 5 - exponent)).replace(/(\.[0-9]*?)0+$/, '$1').replace(/\.$/, '');
+}
+
+// Python's str() of a JSON value.
+function pythonText(value) {
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (value === null) return 'None';
+  return String(value);
+}
+
+function isNumber(value) {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function valueAt(record, dotted) {
+  let node = record;
+  for (const key of dotted.split('.')) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || !(key in node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+// dates.parse_date and dates.add_months, for the years-of-operation figures.
+function parseDate(value) {
+  if (typeof value !== 'string' || !isDate(value)) return null;
+  const [year, month, day] = value.split('-').map(Number);
+  return { year, month, day };
+}
+
+function addMonths({ year, month, day }, months) {
+  const index = year * 12 + month - 1 + months;
+  const [y, m] = [Math.floor(index / 12), (index % 12) + 1];
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return { year: y, month: m, day: Math.min(day, last) };
+}
+
+function isoDate({ year, month, day }) {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+export function withComputed(record, computed) {
+  const figures = {};
+  for (const item of computed) {
+    if ('date' in item) {
+      const day = parseDate(valueAt(record, item.date));
+      if (!day) continue;
+      const reference = parseDate(valueAt(record, 'term.start')) ? valueAt(record, 'term.start') : item.today;
+      const reached = isoDate(addMonths(day, item.months));
+      figures[item.name] = { reached, reference, late: reached > reference };
+      continue;
+    }
+    const [top, bottom] = [valueAt(record, item.top), valueAt(record, item.bottom)];
+    if (!isNumber(top) || !isNumber(bottom)) continue;
+    figures[item.name] = { top, bottom, excess: top - bottom };
+    if (bottom !== 0) figures[item.name].pct = (top / bottom) * 100;
+  }
+  return { ...record, $computed: figures };
+}
+
+export function fillMessage(template, instance) {
+  return template.replace(/\{(=|!|#|、|\.1 )([^{}\s]+)\}/g, (whole, sign, dotted) => {
+    const value = valueAt(instance, dotted);
+    const items = Array.isArray(value) ? value : [];
+    if (sign === '#') return String(items.length);
+    if (sign === '、') return items.map(pythonText).join('、');
+    if (value === undefined) return '';
+    if (sign.trim() === '.1') return value.toFixed(1);
+    return sign === '=' && isNumber(value) ? formatG(value) : pythonText(value);
+  });
+}
+
+const checkValidators = new Map();
+
+function passes(schema, instance) {
+  if (!checkValidators.has(schema)) checkValidators.set(schema, new Validator(schema, '2020-12', true));
+  return checkValidators.get(schema).validate(instance).valid;
+}
+
+// [{name, message, rule, basis}]: one per failing condition (conditions.form_shortfalls).
+export function conditionProblems(compiled, record) {
+  const instance = withComputed(record, compiled['x-computed'] || []);
+  const found = [];
+  for (const entry of compiled.allOf || []) {
+    if (entry.if && !passes(entry.if, instance)) continue;
+    for (const check of entry.if ? entry.then.allOf : entry.allOf) {
+      if (!passes(check, instance)) {
+        found.push({
+          name: check['x-field'], rule: entry['x-rule'], basis: entry['x-basis'],
+          message: `${fillMessage(check['x-message'], instance)}（${entry['x-basis']}）`,
+        });
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A draft in this browser (localStorage), so a reload or a closed tab loses nothing
+
+function draftOf(form) {
+  const rows = {};
+  for (const list of form.querySelectorAll('[data-rows]')) rows[list.dataset.rows] = list.querySelectorAll('[data-row]').length;
+  const values = {};
+  const checked = {};
+  for (const control of form.querySelectorAll('[name]')) {
+    if (control.type === 'hidden') continue;
+    if (control.type === 'checkbox') {
+      if (control.checked) (checked[control.name] = checked[control.name] || []).push(control.value);
+    } else if (control.value !== '') {
+      values[control.name] = control.value;
+    }
+  }
+  return { rows, values, checked };
+}
+
+function saveDraft(form, note) {
+  try {
+    localStorage.setItem(form.dataset.draftKey, JSON.stringify(draftOf(form)));
+    note.textContent = '草稿已保存在本浏览器中。';
+  } catch (error) {
+    note.textContent = '本浏览器不能保存草稿（可能是隐私模式）：请在关闭页面前完成填写。';
+  }
+}
+
+function restoreDraft(form) {
+  let draft = null;
+  try {
+    draft = JSON.parse(localStorage.getItem(form.dataset.draftKey) || 'null');
+  } catch (error) {
+    draft = null;
+  }
+  if (!draft || typeof draft !== 'object') return false;
+  for (const [name, count] of Object.entries(draft.rows || {})) {
+    const add = form.querySelector(`[data-add-row="${CSS.escape(name)}"]`);
+    for (let index = 1; add && index < count; index += 1) add.click();
+  }
+  for (const control of form.querySelectorAll('[name]')) {
+    if (control.type === 'hidden') continue;
+    if (control.type === 'checkbox') {
+      control.checked = ((draft.checked || {})[control.name] || []).includes(control.value);
+    } else if (typeof (draft.values || {})[control.name] === 'string') {
+      control.value = draft.values[control.name];
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The filled 申请表: application.docx beside the page (directory/site/form_docx.py) with each
+// {{placeholder}} run replaced by what the form holds.
+
+// What a control shows a reader: a choice's label, else the text typed.
+function shownValue(control) {
+  if (control.tagName === 'SELECT') {
+    const option = control.selectedOptions[0];
+    return option && option.value !== '' ? option.textContent.trim() : '';
+  }
+  return control.value.replace(/\r\n?/g, '\n').trim();
+}
+
+function paperValues(form) {
+  const values = new Map();
+  const ticked = new Set();
+  for (const control of form.querySelectorAll('[name]')) {
+    if (control.type === 'hidden') continue;
+    if (control.type === 'checkbox') {
+      if (control.checked) ticked.add(`${control.name}=${control.value}`);
+    } else if (!control.closest('[data-row]')) {
+      values.set(control.name, shownValue(control));
+    }
+  }
+  for (const list of form.querySelectorAll('[data-rows]')) {
+    const lines = [];
+    for (const row of list.querySelectorAll('[data-row]')) {
+      const parts = [...row.querySelectorAll('[name]')].map(shownValue).filter((text) => text !== '');
+      if (parts.length) lines.push(`${lines.length + 1}. ${parts.join('：')}`);
+    }
+    values.set(list.dataset.rows, lines.join('\n'));
+  }
+  const today = new Date();
+  values.set('$date', `${today.getFullYear()} 年 ${today.getMonth() + 1} 月 ${today.getDate()} 日`);
+  return { values, ticked };
+}
+
+function xmlText(text) {
+  // characters XML 1.0 cannot hold (control characters, lone surrogates) would make Word refuse the file
+  const clean = [...text].filter((ch) => {
+    const code = ch.codePointAt(0);
+    return code === 0x9 || code === 0xa || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd)
+      || code >= 0x10000;
+  }).join('');
+  return clean.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const XML_ENTITIES = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
+
+export function fillDocx(template, values, ticked) {
+  const files = unzipSync(new Uint8Array(template));
+  const xml = strFromU8(files['word/document.xml']);
+  const filled = xml.replace(/<w:t(?: [^>]*)?>\{\{([^<]*?)\}\}<\/w:t>/g, (whole, encoded) => {
+    const name = encoded.replace(/&(?:amp|lt|gt|quot|apos);/g, (entity) => XML_ENTITIES[entity]);
+    if (name.startsWith('☐')) return `<w:t>${ticked.has(name.slice(1)) ? '☑' : '☐'}</w:t>`;
+    const lines = xmlText(values.get(name) || '').split('\n');
+    return `<w:t xml:space="preserve">${lines.join('</w:t><w:br/><w:t xml:space="preserve">')}</w:t>`;
+  });
+  files['word/document.xml'] = strToU8(filled);
+  return zipSync(files);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,7 +635,7 @@ function showProblems(form, found) {
     a.controls[0].compareDocumentPosition(b.controls[0]) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
   summary.replaceChildren();
   const heading = document.createElement('p');
-  heading.textContent = `有 ${ordered.length + unplaced.length} 处需要修改，YAML 未生成：`;
+  heading.textContent = `有 ${ordered.length + unplaced.length} 处需要修改，申请文件未生成：`;
   const list = document.createElement('ul');
   for (const problem of ordered) {
     const item = document.createElement('li');
@@ -485,7 +725,7 @@ function copyText(text, status) {
       ok = false;
     }
     area.remove();
-    status.textContent = ok ? '已复制到剪贴板。' : '无法自动复制：请在上面的文本中全选后复制。';
+    status.textContent = ok ? '已复制到剪贴板。' : '无法自动复制：请展开下面的「查看申请数据」，全选后复制。';
   };
   if (navigator.clipboard && window.isSecureContext) {
     navigator.clipboard.writeText(text).then(() => { status.textContent = '已复制到剪贴板。'; }, fallback);
@@ -494,8 +734,8 @@ function copyText(text, status) {
   }
 }
 
-function download(text, fileName) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/yaml;charset=utf-8' }));
+function download(content, fileName, type) {
+  const url = URL.createObjectURL(new Blob([content], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
@@ -507,23 +747,33 @@ function download(text, fileName) {
 
 // ---------------------------------------------------------------------------------------------
 
+async function loadJson(url) {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json();
+}
+
 async function main() {
   const form = document.getElementById('apply-form');
   if (!form) return;
-  const output = document.getElementById('yaml-output');
+  const output = document.getElementById('apply-output');
+  const data = document.getElementById('apply-data');
   const status = document.getElementById('apply-status');
+  const note = document.getElementById('apply-draft');
   const copyButton = document.getElementById('apply-copy');
   const downloadButton = document.getElementById('apply-download');
+  const docxButton = document.getElementById('apply-docx');
   const generate = document.getElementById('apply-generate');
+  const clear = document.getElementById('apply-clear');
   const summary = document.getElementById('apply-summary');
   regionCodes = new Set([...form.querySelectorAll('select[data-region] option')].map((o) => o.value).filter(Boolean));
+  MESSAGES = JSON.parse(form.dataset.messages || '{}');
 
   let schema = null;
   let validator = null;
+  let conditions = null;
   try {
-    const response = await fetch(form.dataset.schema, { credentials: 'same-origin' });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    schema = await response.json();
+    [schema, conditions] = await Promise.all([loadJson(form.dataset.schema), loadJson(form.dataset.conditions)]);
     validator = new Validator(schema, '2020-12', false);
   } catch (error) {
     status.textContent = `无法读取校验规则（${error.message}）：请刷新页面后再试。`;
@@ -531,32 +781,48 @@ async function main() {
 
   let current = '';
   let fileName = 'record.yaml';
-  const stale = () => {
-    if (!current) return;
+  const results = [output, data, copyButton, downloadButton, docxButton];
+  const withdraw = () => {
     current = '';
     output.textContent = '';
-    output.hidden = true;
-    copyButton.hidden = true;
-    downloadButton.hidden = true;
-    status.textContent = '表单已修改：请重新点击「生成 YAML」。';
+    results.forEach((element) => { element.hidden = true; });
   };
-  setUpRows(form, stale);
+  const stale = () => {
+    if (!current) return;
+    withdraw();
+    status.textContent = '表单已修改：请重新点击「检查并生成」。';
+  };
+  setUpRows(form, () => { stale(); saveDraft(form, note); });
+  if (restoreDraft(form)) note.textContent = '已恢复上次在本浏览器中填写的草稿。';
   form.addEventListener('input', (event) => {
     clearField(event.target.closest('[data-field]'));
     stale();
+    saveDraft(form, note);
   });
-  form.addEventListener('change', (event) => clearField(event.target.closest('[data-field]')));
+  form.addEventListener('change', (event) => {
+    clearField(event.target.closest('[data-field]'));
+    saveDraft(form, note);
+  });
   form.addEventListener('submit', (event) => event.preventDefault());
+  clear.addEventListener('click', () => {
+    localStorage.removeItem(form.dataset.draftKey);
+    form.reset();
+    for (const list of form.querySelectorAll('[data-rows]')) {
+      list.querySelectorAll('[data-row]').forEach((row, index) => { if (index) row.remove(); });
+      renumber(list);
+    }
+    form.querySelectorAll('[data-field]').forEach(clearField);
+    summary.hidden = true;
+    withdraw();
+    status.textContent = '草稿已清除。';
+    note.textContent = '';
+  });
 
   generate.addEventListener('click', () => {
     form.querySelectorAll('[data-field]').forEach(clearField);
     summary.hidden = true;
     summary.replaceChildren();
-    current = '';
-    output.textContent = '';
-    output.hidden = true;
-    copyButton.hidden = true;
-    downloadButton.hidden = true;
+    withdraw();
     if (!validator) {
       status.textContent = '无法读取校验规则：请刷新页面后再试。';
       return;
@@ -564,28 +830,36 @@ async function main() {
     const { record, unreadable, aliases } = readForm(form);
     const found = unreadable.map((name) => ({ name, message: `「${labelOf(null, form, name)}」应为数字` }));
     found.push(...problems(validator, schema, record, aliases, form));
+    found.push(...conditionProblems(conditions, record));
     if (found.length) {
       const count = showProblems(form, found);
       status.textContent = `未生成：请先修改标出的 ${count} 处。`;
       return;
     }
-    const path = `${form.dataset.recordFolder}${record.id}.yaml`;
-    current = toYaml(record, [
-      `${form.dataset.schemeTitle} · 网站申请表生成`,
-      `保存为 ${path}；入库条件由工作人员按办法核对`,
-    ]);
+    current = toYaml(record, [`${form.dataset.schemeTitle} · 网站申请表生成`]);
     fileName = `${record.id}.yaml`;
     output.textContent = current;
-    output.hidden = false;
-    copyButton.hidden = false;
-    downloadButton.hidden = false;
-    status.textContent = `已生成：请复制或下载，保存为 ${path}。`;
+    results.forEach((element) => { element.hidden = false; });
+    status.textContent = '已生成：请下载申请表（Word）打印、签字盖章，并下载申请数据（记录文件），一并交给工作人员。';
   });
   copyButton.addEventListener('click', () => copyText(current, status));
-  downloadButton.addEventListener('click', () => download(current, fileName));
+  downloadButton.addEventListener('click', () => download(current, fileName, 'text/plain;charset=utf-8'));
+  docxButton.addEventListener('click', async () => {
+    try {
+      const template = await (await fetch(form.dataset.docx, { credentials: 'same-origin' })).arrayBuffer();
+      const { values, ticked } = paperValues(form);
+      const name = (values.get('name') || '').replace(/[\\/:*?"<>|\s]+/g, '') || '申请';
+      download(fillDocx(template, values, ticked), `${name}-${form.dataset.paperTitle}.docx`,
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    } catch (error) {
+      status.textContent = `无法生成申请表（${error.message}）：请刷新页面后再试。`;
+    }
+  });
   form.dataset.ready = 'true';
 }
 
 // For tests and for anyone checking the rules by hand in the browser console.
-window.directoryApply = { toYaml, creditCodeProblem, creditCodeCheckCharacter };
+window.directoryApply = {
+  toYaml, creditCodeProblem, creditCodeCheckCharacter, formatG, fillMessage, withComputed, conditionProblems,
+};
 main();
