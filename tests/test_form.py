@@ -203,7 +203,7 @@ def test_every_scheme_and_kind_has_a_form_with_the_schema_validate_uses(site_roo
         assert json.loads((folder / "schema.json").read_text(encoding="utf-8")) == validator.schema
         scheme, today = schemes[scheme_id], TODAY
         assert json.loads((folder / "conditions.json").read_text(encoding="utf-8")) == \
-            compile_conditions(scheme, kind, today)
+            compile_conditions(scheme, kind, today, validator)
         assert (folder / "application.docx").read_bytes()[:2] == b"PK"
         text = visible_text((folder / "index.html").read_text(encoding="utf-8"))
         # applicants are not staff: no word of the files' format or of the repository's workflow

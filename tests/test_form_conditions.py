@@ -174,7 +174,7 @@ def test_a_founding_date_on_the_last_day_that_counts_passes_and_the_next_day_doe
 
 @pytest.mark.parametrize("template, instance, expected", [
     ("{=a} {=b} {=c}", {"a": 120, "b": 200.5, "c": 1234567}, "120 200.5 1.23457e+06"),
-    ("{!a} {!b}", {"a": False, "b": "是"}, "False 是"),
+    ("{!a} {!b}", {"a": False, "b": "是"}, "false 是"),
     ("{#a}（{、a}）{#b}", {"a": ["甲", "乙"], "b": "x"}, "2（甲、乙）0"),
     ("{.1 a}%", {"a": 55.55}, "55.5%"),
     ("{unknown} [{=missing.x}]", {}, "{unknown} []"),

@@ -406,8 +406,8 @@ def compile_conditions(scheme: Scheme, kind: str, reference: date, validator=Non
     its first shortfall (`form_shortfalls`).
     Each check carries `x-message` (the `_says_*` wording) and `x-field` (the input to mark).
     Placeholders in a message, filled from the record by apply.js (`fillMessage`) and by
-    `fill_message` here: {=path} a value as Python's `:g` shows a number; {!path} as Python's
-    str(); {#path} a list's length; {、path} its items joined by 、; {.1 path} a number to one
+    `fill_message` here: {=path} a value as Python's `:g` shows a number; {!path} as `_text`
+    shows it (str(), with true and false as YAML writes them); {#path} a list's length; {、path} its items joined by 、; {.1 path} a number to one
     decimal.
 
     A JSON Schema cannot compare two fields, so a ratio, a part of a whole and years of operation
@@ -511,16 +511,21 @@ def fill_message(template: str, instance: dict) -> str:
         if sign == "#":
             return str(len(items))
         if sign == "、":
-            return "、".join(map(str, items))
+            return "、".join(map(_text, items))
         if sign == ".1":
             return f"{value:.1f}"
         number = _number(value)
-        return _fmt(number) if sign == "=" and number is not None else str(value)
+        return _fmt(number) if sign == "=" and number is not None else _text(value)
 
     return re.sub(PLACEHOLDER, shown, template)
 
 
 PLACEHOLDER = r"\{(=|!|#|、|\.1 )([^{}\s]+)\}"
+
+
+def _text(value) -> str:
+    """A value as a message shows it: str(), but true and false as YAML writes them."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def required_fields(scheme: Scheme, kind: str, record: dict | None = None) -> set[str]:

@@ -376,9 +376,10 @@ export function formatG(value) {
 }
 
 // Python's str() of a JSON value.
+// as conditions._text shows a value: Python's str(), but true and false as YAML writes them
 function pythonText(value) {
-  if (value === true) return 'True';
-  if (value === false) return 'False';
+  if (value === true) return 'true';
+  if (value === false) return 'false';
   if (value === null) return 'None';
   return String(value);
 }
