@@ -174,6 +174,29 @@ class Document:
 _NUMERIC_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
 
 
+class StoredDocument(Document):
+    """A file known unchanged since it was last read (the validate cache says so): `summary` holds
+    the few fields kept of it, and the file is parsed only when anything else is asked for."""
+
+    def __init__(self, path: str, file: Path, summary: dict):
+        self.path, self.file, self.summary = path, file, summary
+        self._positions = self._scalar_source = self._loaded = None
+
+    @property
+    def data(self) -> object:
+        return self._load().data
+
+    @property
+    def text(self) -> str:
+        return self._load().text
+
+    def _load(self) -> Document:
+        if self._loaded is None:
+            document, _ = load_file(self.file, self.path)   # its findings are in the cache already
+            self._loaded = document if document is not None else Document(self.path, {})
+        return self._loaded
+
+
 def load_file(path: Path, display_path: str) -> tuple[Document | None, list[Finding]]:
     """Read and parse one file. Returns the document (None if unreadable) and its findings."""
     raw, findings = read_file(path, display_path)
