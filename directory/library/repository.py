@@ -21,6 +21,7 @@ Many files are read by all the machine's cores (`parallel_map`).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -31,7 +32,8 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import astuple, dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -108,6 +110,19 @@ class Batch:
         return value if isinstance(value, dict) else {}
 
 
+@contextmanager
+def _collector_paused():
+    """Reading builds some hundred thousand objects that all stay: Python's garbage collector would
+    walk them again and again as they pile up (a third of the time of a run from the cache)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass
 class FileResult:
     """What reading one record file gave: its findings, and its document (None if it is no record)."""
@@ -117,6 +132,7 @@ class FileResult:
     findings: list[Finding]
     document: Document | None
     checked: tuple | None = None   # from the cache: what validate found on it (Record.checked)
+    entry: dict | None = None      # the cache's entry it came from, written back as it is if still true
 
 
 @dataclass
@@ -150,24 +166,29 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
     others are read only for the checks across records.
     """
     root = root.resolve()
+    with _collector_paused():
+        return _load(root, focus)
+
+
+def _load(root: Path, focus: list[str] | None) -> Repository:
     loaded = load_schemes(root)
     repository = Repository(root, loaded.schemes, loaded.common, findings=list(loaded.findings))
-    cache = _read_cache(root)
+    cache, written = _read_cache(root)
 
     for scheme_id in sorted(repository.schemes):
-        for path in _yaml_files(repository, root / "schemes" / scheme_id / "batches"):
+        for path, _, _ in _yaml_files(repository, root / "schemes" / scheme_id / "batches"):
             document = _read(repository, path)
             if document is not None:
                 repository.batches[(scheme_id, path.stem)] = Batch(display_path(root, path), scheme_id, path.stem, document)
 
-    files = []   # (path, display, scheme id, kind) of every record file, in order
+    files = []   # (path, as shown, stat, scheme id, kind) of every record file, in order
     for folder in _scheme_folders(repository, root / "providers"):
         if folder.name not in repository.schemes:
             if folder.name in loaded.unusable:
                 continue  # its scheme.yaml has findings; one there says more than one per record
-            for path in _yaml_files(repository, folder) + _yaml_files(repository, folder / "experts"):
+            for _, display, _ in _yaml_files(repository, folder) + _yaml_files(repository, folder / "experts"):
                 repository.findings.append(Finding(
-                    display_path(root, path), 1, 1, "unknown-scheme",
+                    display, 1, 1, "unknown-scheme",
                     f"文件夹「providers/{folder.name}」不是已知的名录：可用的有 {'、'.join(sorted(repository.schemes))}"))
             continue
         # each kind's own folder (scheme.yaml), and the usual ones, so that an expert file in a
@@ -175,14 +196,16 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
         folders = {kind: defaults["folder"] for kind, defaults in KIND_DEFAULTS.items()}
         folders.update({kind: rules.folder for kind, rules in repository.schemes[folder.name].kind_rules.items()})
         for kind, sub_folder in folders.items():
-            for path in _yaml_files(repository, folder / sub_folder if sub_folder else folder):
-                files.append((path, display_path(root, path), folder.name, kind))
+            for path, display, info in _yaml_files(repository, folder / sub_folder if sub_folder else folder):
+                files.append((path, display, info, folder.name, kind))
 
     # A file as cached is not read again; the others are read, by all cores when they are many.
-    results = {display: _cached_result(cache, path, display) for path, display, _, _ in files}
-    unread = [(path, display) for path, display, _, _ in files if results[display] is None]
-    results.update(zip((display for _, display in unread), parallel_map(_read_record_file, unread)))
-    for path, display, scheme_id, kind in files:
+    results = {display: _cached_result(cache.get(display), path, display, info, written)
+               for path, display, info, _, _ in files}
+    unread = [(path, display, (info.st_size, info.st_mtime_ns)) for path, display, info, _, _ in files
+              if results[display] is None]
+    results.update(zip((item[1] for item in unread), parallel_map(_read_record_file, unread)))
+    for path, display, _, scheme_id, kind in files:
         result = results[display]
         repository.findings += result.findings
         repository.files[display] = result
@@ -193,13 +216,8 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
     return repository
 
 
-def _read_record_file(item: tuple[Path, str]) -> FileResult:
-    path, display = item
-    try:
-        info = path.stat()
-        stamp = (info.st_size, info.st_mtime_ns)
-    except OSError:  # gone since it was listed: reading it says so
-        stamp = ()
+def _read_record_file(item: tuple[Path, str, tuple]) -> FileResult:
+    path, display, stamp = item   # stamp: as listed, before reading (a change while read shows next time)
     raw, findings = read_file(path, display)
     if raw is None:
         return FileResult(stamp, "", findings, None)
@@ -207,23 +225,20 @@ def _read_record_file(item: tuple[Path, str]) -> FileResult:
     return FileResult(stamp, _digest(raw), findings + _mapping_findings(document), _mapping_only(document))
 
 
-def _cached_result(cache: dict, path: Path, display: str) -> FileResult | None:
-    """The cached result of a file whose stamp, else content, is as when it was cached."""
-    entry = cache.get(display)
+def _cached_result(entry: dict | None, path: Path, display: str, info: os.stat_result, written: int) -> FileResult | None:
+    """The cached result of a file whose stamp, else content, is as when the cache was `written`."""
     if entry is None:
         return None
-    try:
-        info = path.stat()
-    except OSError:
-        return None
     stamp = (info.st_size, info.st_mtime_ns)
-    if tuple(entry["stamp"]) != stamp or entry["racy"]:
+    racy = stamp[1] > written - RACY_NS   # changed so close to the writing that a change since may keep its stamp
+    if tuple(entry["stamp"]) != stamp or racy:
         raw, _ = read_file(path, display)
         if raw is None or _digest(raw) != entry["digest"]:
             return None
     document = StoredDocument(display, path, entry["data"]) if entry["record"] else None
     checked = (entry["checked"][0], [Finding(*finding) for finding in entry["checked"][1]]) if entry["checked"] else None
-    return FileResult(stamp, entry["digest"], [Finding(*finding) for finding in entry["findings"]], document, checked)
+    fresh = entry if tuple(entry["stamp"]) == stamp else None
+    return FileResult(stamp, entry["digest"], [Finding(*finding) for finding in entry["findings"]], document, checked, fresh)
 
 
 def _digest(raw: bytes) -> str:
@@ -235,16 +250,19 @@ def save_cache(repository: Repository) -> None:
     checked = {record.path: record.checked for record in repository.records}
     entries = {}
     for display, result in repository.files.items():
+        found = checked.get(display)
+        if result.entry is not None and found is result.checked:
+            entries[display] = result.entry   # nothing new about this file
+            continue
         if not result.stamp or not result.digest:
             continue  # unreadable: read again next time
         summary = result.document.summary if isinstance(result.document, StoredDocument) else \
             result.document.data if result.document is not None else {}
-        found = checked.get(display)
         entries[display] = {"stamp": list(result.stamp), "digest": result.digest,
-                            "findings": [list(astuple(finding)) for finding in result.findings],
+                            "findings": [_plain(finding) for finding in result.findings],
                             "record": result.document is not None,
                             "data": {key: summary[key] for key in CROSS_RECORD_KEYS if key in summary},
-                            "checked": [found[0], [list(astuple(finding)) for finding in found[1]]] if found else None}
+                            "checked": [found[0], [_plain(finding) for finding in found[1]]] if found else None}
     path = repository.root / CACHE_FILE
     try:
         key = _cache_key()
@@ -258,26 +276,26 @@ def save_cache(repository: Repository) -> None:
         pass  # a cache that cannot be written only costs time
 
 
-def _read_cache(root: Path) -> dict:
-    """The cached entries still of the shape `save_cache` writes, each with "racy" added (its
-    stamp alone is not to be trusted); anything else is left out."""
+def _plain(finding: Finding) -> list:
+    return [finding.path, finding.line, finding.column, finding.rule, finding.message, finding.basis,
+            finding.json_path, finding.severity]
+
+
+def _read_cache(root: Path) -> tuple[dict, int]:
+    """The cached entries still of the shape `save_cache` writes, and when they were written;
+    anything else is left out."""
     path = root / CACHE_FILE
     try:
         if not path.is_file() or path.stat().st_size > MAX_CACHE_BYTES:
-            return {}
+            return {}, 0
         content = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
         key = _cache_key()
     except (OSError, ValueError, RecursionError, RuntimeError):  # unreadable, not JSON, NaN, too deep; no home
-        return {}
+        return {}, 0
     if not isinstance(content, dict) or content.get("version") != CACHE_VERSION or content.get("key") != key \
             or type(content.get("written")) is not int or not isinstance(content.get("records"), dict):
-        return {}
-    entries = {}
-    for display, entry in content["records"].items():
-        if _is_cache_entry(entry):
-            entry["racy"] = entry["stamp"][1] > content["written"] - RACY_NS
-            entries[display] = entry
-    return entries
+        return {}, 0
+    return {display: entry for display, entry in content["records"].items() if _is_cache_entry(entry)}, content["written"]
 
 
 def _refuse_constant(name: str):
@@ -382,7 +400,8 @@ def within_focus(path: str, focus: list[str]) -> bool:
 def _scheme_folders(repository: Repository, providers: Path) -> list[Path]:
     """The folders under providers/; a YAML file lying directly there belongs to no scheme."""
     folders = []
-    for path in _entries(repository, providers):
+    for entry in _entries(repository, providers):
+        path = Path(entry.path)
         if _is_folder(path):
             folders.append(path)
         elif path.suffix in YAML_SUFFIXES:
@@ -391,21 +410,24 @@ def _scheme_folders(repository: Repository, providers: Path) -> list[Path]:
     return folders
 
 
-def _yaml_files(repository: Repository, directory: Path) -> list[Path]:
-    """The regular YAML files of `directory`; any other entry with a YAML name is a finding."""
+def _yaml_files(repository: Repository, directory: Path) -> list[tuple[Path, str, os.stat_result]]:
+    """(path, path as shown, stat) of the regular YAML files of `directory`; any other entry with
+    a YAML name is a finding."""
     files = []
-    for path in _entries(repository, directory):
-        if path.suffix not in YAML_SUFFIXES:
+    shown = display_path(repository.root, directory)
+    for entry in _entries(repository, directory):
+        if os.path.splitext(entry.name)[1] not in YAML_SUFFIXES:
             continue
-        problem = _not_a_file(repository.root, path)
+        path = Path(entry.path)
+        problem, info = _not_a_file(repository.root, path, entry)
         if problem:
             repository.findings.append(Finding(display_path(repository.root, path), 1, 1, *problem))
         else:
-            files.append(path)
+            files.append((path, f"{shown}/{entry.name}", info))
     return files
 
 
-def _entries(repository: Repository, directory: Path) -> list[Path]:
+def _entries(repository: Repository, directory: Path) -> list[os.DirEntry]:
     """The entries of a folder, sorted; a missing folder has none, an unreadable one is a finding."""
     if not _is_folder(directory):
         return []
@@ -414,7 +436,8 @@ def _entries(repository: Repository, directory: Path) -> list[Path]:
         repository.findings.append(Finding(display_path(repository.root, directory), 1, 1, *problem))
         return []
     try:
-        return sorted(directory.iterdir())
+        with os.scandir(directory) as entries:
+            return sorted(entries, key=lambda entry: entry.name)
     except OSError:
         repository.findings.append(Finding(display_path(repository.root, directory), 1, 1, "folder-unreadable",
                                            "无法读取这个文件夹（没有权限？）：其中的记录都没有检查"))
@@ -428,24 +451,25 @@ def _is_folder(path: Path) -> bool:
         return False
 
 
-def _not_a_file(root: Path, path: Path) -> tuple[str, str] | None:
-    """(rule, message) when `path` cannot be a record file. `stat` only: a FIFO is never opened."""
+def _not_a_file(root: Path, path: Path, entry: os.DirEntry) -> tuple[tuple[str, str] | None, os.stat_result | None]:
+    """(rule, message) when `path` cannot be a record file, else its stat (the link followed).
+    `stat` only: a FIFO is never opened. The folder listing tells links apart without a call."""
     try:
-        is_link = path.is_symlink()
-        mode = path.stat().st_mode
+        is_link = entry.is_symlink()
+        info = entry.stat()
     except FileNotFoundError:
-        return "file-broken-link", "这是失效的符号链接：它指向的文件不存在"
+        return ("file-broken-link", "这是失效的符号链接：它指向的文件不存在"), None
     except OSError:
-        return "file-broken-link", "这是循环的符号链接（最终指向自身）：请换成真正的文件"
+        return ("file-broken-link", "这是循环的符号链接（最终指向自身）：请换成真正的文件"), None
     if is_link:
         problem = _not_inside(root, path)
         if problem:
-            return problem
-    if stat.S_ISDIR(mode):
-        return "file-not-regular", "这是文件夹，不是记录文件：文件夹名不要以 .yaml 结尾"
-    if not stat.S_ISREG(mode):
-        return "file-not-regular", "这不是普通文件（是管道、套接字或设备）：记录只能是 .yaml 文本文件"
-    return None
+            return problem, None
+    if stat.S_ISDIR(info.st_mode):
+        return ("file-not-regular", "这是文件夹，不是记录文件：文件夹名不要以 .yaml 结尾"), None
+    if not stat.S_ISREG(info.st_mode):
+        return ("file-not-regular", "这不是普通文件（是管道、套接字或设备）：记录只能是 .yaml 文本文件"), None
+    return None, info
 
 
 def _not_inside(root: Path, path: Path) -> tuple[str, str] | None:
