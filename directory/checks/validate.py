@@ -21,7 +21,7 @@ from directory.rules.dates import parse_date
 from directory.findings import Finding, json_path
 from directory.lifecycle.periodic import PERIOD_PATTERNS
 from directory.lifecycle.derive import ban_end, derive, derive_validity, publicity_end, reference_date, validity_end_in_effect
-from directory.library.repository import Batch, Record, Repository, parallel_map
+from directory.library.repository import Batch, Record, Repository, collector_paused, parallel_map
 from directory.loading.yamlfile import read_file
 from directory.rules.schemas import SCHEMA_MAX_BYTES, schema_findings
 from directory.rules.schemes import KIND_NAMES, RESERVED_IDS
@@ -30,6 +30,11 @@ from directory.rules.calendar import CalendarGap, WorkCalendar
 
 
 def validate_repository(repository: Repository, today: date, calendar: WorkCalendar) -> list[Finding]:
+    with collector_paused():
+        return _validate(repository, today, calendar)
+
+
+def _validate(repository: Repository, today: date, calendar: WorkCalendar) -> list[Finding]:
     schemas, schema_problems = repository.compiled_schemas()
     findings = list(schema_problems)
     findings += repository.findings

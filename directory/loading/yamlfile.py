@@ -178,7 +178,7 @@ class StoredDocument(Document):
     """A file known unchanged since it was last read (the validate cache says so): `summary` holds
     the few fields kept of it, and the file is parsed only when anything else is asked for."""
 
-    def __init__(self, path: str, file: Path, summary: dict):
+    def __init__(self, path: str, file: str | Path, summary: dict):
         self.path, self.file, self.summary = path, file, summary
         self._positions = self._scalar_source = self._loaded = None
 
@@ -197,13 +197,13 @@ class StoredDocument(Document):
         return self._loaded
 
 
-def load_file(path: Path, display_path: str) -> tuple[Document | None, list[Finding]]:
+def load_file(path: str | Path, display_path: str) -> tuple[Document | None, list[Finding]]:
     """Read and parse one file. Returns the document (None if unreadable) and its findings."""
     raw, findings = read_file(path, display_path)
     return (None, findings) if raw is None else load_bytes(raw, display_path)
 
 
-def read_file(path: Path, display_path: str, limit: int | None = None) -> tuple[bytes | None, list[Finding]]:
+def read_file(path: str | Path, display_path: str, limit: int | None = None) -> tuple[bytes | None, list[Finding]]:
     """The bytes of a regular file of at most `limit` bytes (default: a record's MAX_BYTES), or
     None and a finding. The file is opened without blocking and checked before anything is read,
     so a FIFO, a folder or a huge file is a finding, never a hang."""

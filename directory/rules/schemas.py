@@ -182,7 +182,8 @@ def _checked_schema(relative: str, text: str) -> tuple[object, tuple[Finding, ..
     if not isinstance(schema, dict):
         return schema, (Finding(relative, 1, 1, "schema-file", "JSON Schema 文件应为一个对象 { … }"),)
     document = Document(relative, schema, text)
-    findings = [_metaschema_finding(error, document) for error in METASCHEMA.iter_errors(schema)]
+    findings = [] if _known_valid_schema(schema) else \
+        [_metaschema_finding(error, document) for error in METASCHEMA.iter_errors(schema)]
     for parts, key in _unknown_keywords(schema, ()):
         line, column = document.position(parts + (key, "<key>"))
         guess = difflib.get_close_matches(key, sorted(KEYWORDS), n=1)
@@ -256,6 +257,34 @@ def _metaschema_finding(error, document: Document) -> Finding:
     return Finding(document.path, line, column, rule, message, json_path=json_path(parts))
 
 
+# The metaschema check, the largest fixed cost of every command (a third of a second), gated in the
+# same way: jsonschema-rs's metaschema, whose `format: regex` is ECMA's, so every regex is also
+# compiled by Python (jsonschema checks them so). Any string that might be a regex is tried: one too
+# many only sends the file to jsonschema.
+_FAST_METASCHEMA = jsonschema_rs.Draft202012Validator(Draft202012Validator.META_SCHEMA, validate_formats=True)
+
+
+def _known_valid_schema(schema: dict) -> bool:
+    try:
+        return _FAST_METASCHEMA.is_valid(schema) and all(_compiles(pattern) for pattern in _regexes(schema))
+    except Exception:  # noqa: BLE001 - anything jsonschema-rs cannot take is for jsonschema to judge
+        return False
+
+
+def _regexes(value):
+    """Every `pattern` text and `patternProperties` key anywhere in `value`."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "pattern" and isinstance(item, str):
+                yield item
+            elif key == "patternProperties" and isinstance(item, dict):
+                yield from item
+            yield from _regexes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _regexes(item)
+
+
 def _compiles(pattern: str) -> bool:
     try:
         re.compile(pattern)
@@ -327,22 +356,28 @@ def schema_findings(validator: Draft202012Validator, document: Document, scheme:
 # handed back to the very Python functions jsonschema calls (regex dialects differ: ECMA's `\D`
 # matches a full-width digit, Python's does not), and anything it cannot take (an integer past 64
 # bits, a schema it refuses) means "not known valid", never "valid".
-_FAST_CHECKS: dict[int, object] = {}   # id(validator) -> jsonschema_rs validator, while both live
+_FAST_CHECKS: dict[int, object] = {}   # id(validator) -> jsonschema_rs validator (or None), while both live
 
 
 def _add_fast_check(validator: Draft202012Validator, schema: dict, checker) -> None:
+    """Made when first used: a run from the cache checks few records."""
+    _FAST_CHECKS[id(validator)] = functools.partial(_fast_check, schema, checker)
+    weakref.finalize(validator, _FAST_CHECKS.pop, id(validator), None)
+
+
+def _fast_check(schema: dict, checker):
     checks: dict[str, object] = {}
     try:
-        fast = jsonschema_rs.Draft202012Validator(_with_python_checks(schema, checks, checker), formats=checks,
+        return jsonschema_rs.Draft202012Validator(_with_python_checks(schema, checks, checker), formats=checks,
                                                   validate_formats=True, ignore_unknown_formats=False)
     except Exception:  # noqa: BLE001 - a schema jsonschema-rs refuses is checked by jsonschema alone
-        return
-    _FAST_CHECKS[id(validator)] = fast
-    weakref.finalize(validator, _FAST_CHECKS.pop, id(validator), None)
+        return None
 
 
 def _known_valid(validator: Draft202012Validator, data: object) -> bool:
     fast = _FAST_CHECKS.get(id(validator))
+    if isinstance(fast, functools.partial):
+        fast = _FAST_CHECKS[id(validator)] = fast()
     try:
         return fast is not None and fast.is_valid(data)
     except Exception:  # noqa: BLE001 - e.g. an integer past 64 bits: let jsonschema judge it
