@@ -241,3 +241,27 @@ def test_parallel_map_keeps_the_order_of_the_items(monkeypatch):
     monkeypatch.setattr(repository_module, "PARALLEL_MIN", 1)
     assert repository_module.parallel_map(lambda number: (number, os.getpid()), list(range(7)))[3][0] == 3
     assert [number for number, _ in repository_module.parallel_map(lambda n: (n, 0), list(range(7)))] == list(range(7))
+
+
+def schema_patterns() -> list[str]:
+    from conftest import REPO
+    found = set()
+    for path in (REPO / "schemes").rglob("*.schema.json"):
+        found.update(schemas_module._regexes(json.loads(path.read_text(encoding="utf-8"))))
+    return sorted(found)
+
+
+PROBES = ["", "0", "410011", "４１００１１", "410011\n", "\n410011", "2025-Q1", "2025-Q5", "0731-88886666",
+          "13800000000", "a-b", "A_b-1", "a.schema.json", "axschema.json", "ü", "١٢٣٤", "12-31", "02-30 ", "x\r"]
+
+
+@pytest.mark.parametrize("pattern", [p for p in schema_patterns() if schemas_module._same_in_both(p)])
+def test_a_pattern_left_to_jsonschema_rs_matches_what_python_matches(pattern):
+    import jsonschema_rs
+    fast = jsonschema_rs.Draft202012Validator({"pattern": pattern})
+    assert [fast.is_valid(probe) for probe in PROBES] == [schemas_module._matches(pattern, probe) for probe in PROBES]
+
+
+@pytest.mark.parametrize("pattern", [r"\S", r"^[^\s]+$", r"^\d{6}$", r"^\w+$", r"^[0-9]{,3}$", r"^a$|b", r"(?i)^a$"])
+def test_a_pattern_the_two_may_read_apart_is_left_to_python(pattern):
+    assert not schemas_module._same_in_both(pattern)

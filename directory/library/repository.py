@@ -307,22 +307,24 @@ def _refuse_constant(name: str):
 
 
 def _is_cache_entry(entry: object) -> bool:
-    return (isinstance(entry, dict) and isinstance(entry.get("data"), dict)
-            and set(entry["data"]) <= set(CROSS_RECORD_KEYS)
-            and isinstance(entry.get("stamp"), list) and len(entry["stamp"]) == 2
-            and all(type(number) is int for number in entry["stamp"])
-            and isinstance(entry.get("digest"), str) and type(entry.get("record")) is bool
+    if type(entry) is not dict:
+        return False
+    data, stamp, checked = entry.get("data"), entry.get("stamp"), entry.get("checked")
+    return (type(data) is dict and _CROSS_KEYS.issuperset(data)
+            and type(stamp) is list and len(stamp) == 2 and type(stamp[0]) is int and type(stamp[1]) is int
+            and type(entry.get("digest")) is str and type(entry.get("record")) is bool
             and _are_findings(entry.get("findings"))
-            and (entry.get("checked") is None or isinstance(entry["checked"], list) and len(entry["checked"]) == 2
-                 and isinstance(entry["checked"][0], str) and _are_findings(entry["checked"][1])))
+            and (checked is None or type(checked) is list and len(checked) == 2 and type(checked[0]) is str
+                 and _are_findings(checked[1])))
 
 
+_CROSS_KEYS = frozenset(CROSS_RECORD_KEYS)
 _FINDING_TYPES = (str, int, int, str, str, str, str, str)
 
 
 def _are_findings(value: object) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(item, list) and len(item) == len(_FINDING_TYPES)
+    return type(value) is list and all(
+        type(item) is list and len(item) == len(_FINDING_TYPES)
         and all(type(part) is kind for part, kind in zip(item, _FINDING_TYPES)) for item in value)
 
 

@@ -283,6 +283,12 @@ def _may_be_hostile(text: str) -> bool:
     sequence can add one more), a `-` or `?` indicator, or a deeper indentation."""
     if "&" in text or "*" in text or "!" in text:
         return True
+    # First a bound from plain counts (no regex, no lists): every opener is one of these
+    # characters, and an indentation (with the line break before it) is at most one longer than
+    # the longest run of spaces.
+    bound = text.count("-") + text.count("?") + 2 * (text.count("[") + text.count("{")) + 2
+    if bound < MAX_DEPTH and " " * (MAX_DEPTH - bound) not in text:
+        return False
     levels = (len(_OPENERS.findall(text)) + text.count("[") + text.count("{")
               + max(map(len, _INDENT.findall(text)), default=0) + 2)
     return levels > MAX_DEPTH

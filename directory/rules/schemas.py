@@ -50,7 +50,12 @@ def _whole_string_pattern(validator, pattern: str, instance, schema):
 
 
 def _matches(pattern: str, text: str) -> bool:
-    return re.search(_whole_string(pattern), text) is not None
+    return _compiled(pattern).search(text) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(_whole_string(pattern))
 
 
 def _whole_string(pattern: str) -> str:
@@ -401,11 +406,24 @@ def _with_python_checks(schema, checks: dict, checker):
             copy[key] = [_with_python_checks(subschema, checks, checker) for subschema in value]
         elif key not in ("pattern", "format"):
             copy[key] = value
-    if "pattern" in schema or "format" in schema:
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and _same_in_both(pattern):
+        copy["pattern"], pattern = pattern, None
+    if pattern is not None or "format" in schema:
         name = f"python-{len(checks)}"
-        checks[name] = functools.partial(_python_check, schema.get("pattern"), schema.get("format"), checker)
+        checks[name] = functools.partial(_python_check, pattern, schema.get("format"), checker)
         copy["format"] = name
     return copy
+
+
+# A regex of only these parts means the same to Python and to ECMA-262 (jsonschema-rs): literal
+# ASCII letters, digits and a few signs, classes of them (no negation, no \d \s \w: those differ),
+# groups, alternatives, quantifiers, `^` and a final `$` (Python's is read as \Z, ECMA's is the end).
+_PLAIN_REGEX = re.compile(r"\^?(?:[A-Za-z0-9_:/@ -]|\\[.\-/]|\[[A-Za-z0-9_-]+\]|\{[0-9]+(?:,[0-9]*)?\}|[?*+|)]|\((?:\?:)?)*\$?")
+
+
+def _same_in_both(pattern: str) -> bool:
+    return _PLAIN_REGEX.fullmatch(pattern) is not None
 
 
 def _python_check(pattern, format_name, checker, text: str) -> bool:
