@@ -144,6 +144,7 @@ class Repository:
     records: list[Record] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files: dict[str, FileResult] = field(default_factory=dict, repr=False)  # every record file read, for the cache
+    cached_entries: int = field(default=0, repr=False)   # how many the cache held when read
 
     _compiled: tuple | None = field(default=None, repr=False)
 
@@ -173,7 +174,7 @@ def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
 def _load(root: Path, focus: list[str] | None) -> Repository:
     loaded = load_schemes(root)
     repository = Repository(root, loaded.schemes, loaded.common, findings=list(loaded.findings))
-    cache, written = _read_cache(root)
+    cache, written, repository.cached_entries = _read_cache(root)
 
     for scheme_id in sorted(repository.schemes):
         for path, display, _ in _yaml_files(repository, root / "schemes" / scheme_id / "batches"):
@@ -250,11 +251,12 @@ def _digest(raw: bytes) -> str:
 def save_cache(repository: Repository) -> None:
     """Keep what reading and checking each record file gave, for the next run."""
     checked = {record.path: record.checked for record in repository.records}
-    entries = {}
+    entries, unchanged = {}, 0
     for display, result in repository.files.items():
         found = checked.get(display)
         if result.entry is not None and found is result.checked:
             entries[display] = result.entry   # nothing new about this file
+            unchanged += 1
             continue
         if not result.stamp or not result.digest:
             continue  # unreadable: read again next time
@@ -265,6 +267,8 @@ def save_cache(repository: Repository) -> None:
                             "record": result.document is not None,
                             "data": {key: summary[key] for key in CROSS_RECORD_KEYS if key in summary},
                             "checked": [found[0], [_plain(finding) for finding in found[1]]] if found else None}
+    if unchanged == len(entries) == repository.cached_entries:
+        return   # the cache holds all this already
     path = repository.root / CACHE_FILE
     try:
         key = _cache_key()
@@ -285,21 +289,22 @@ def _plain(finding: Finding) -> list:
             finding.json_path, finding.severity]
 
 
-def _read_cache(root: Path) -> tuple[dict, int]:
-    """The cached entries still of the shape `save_cache` writes, and when they were written;
-    anything else is left out."""
+def _read_cache(root: Path) -> tuple[dict, int, int]:
+    """The cached entries still of the shape `save_cache` writes, when they were written and how
+    many entries the file held; anything else is left out."""
     path = root / CACHE_FILE
     try:
         if not path.is_file() or path.stat().st_size > MAX_CACHE_BYTES:
-            return {}, 0
+            return {}, 0, -1
         content = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
         key = _cache_key()
     except (OSError, ValueError, RecursionError, RuntimeError):  # unreadable, not JSON, NaN, too deep; no home
-        return {}, 0
+        return {}, 0, -1
     if not isinstance(content, dict) or content.get("version") != CACHE_VERSION or content.get("key") != key \
             or type(content.get("written")) is not int or not isinstance(content.get("records"), dict):
-        return {}, 0
-    return {display: entry for display, entry in content["records"].items() if _is_cache_entry(entry)}, content["written"]
+        return {}, 0, -1
+    entries = {display: entry for display, entry in content["records"].items() if _is_cache_entry(entry)}
+    return entries, content["written"], len(content["records"])
 
 
 def _refuse_constant(name: str):
