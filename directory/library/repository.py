@@ -24,14 +24,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
 import os
 import secrets
 import stat
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -213,7 +210,7 @@ def _load(root: Path, focus: list[str] | None) -> Repository:
         repository.files[display] = result
         if result.document is not None:
             focused = focus is None or within_focus(display, focus)
-            stem = os.path.splitext(os.path.basename(path))[0]   # Path.stem, for a name with a YAML suffix
+            stem = _yaml_stem(os.path.basename(path))
             repository.records.append(Record(display, scheme_id, kind, stem, result.document, focused,
                                              result.stamp, result.digest, result.checked))
     return repository
@@ -380,7 +377,13 @@ def parallel_map(function, items: list) -> list:
     results, which must pickle. Few items, or no fork on this system: in this process."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     count = min(cores, len(items) // PARALLEL_MIN)
-    if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if count < 2:
+        return [function(item) for item in items]
+    import multiprocessing   # here: some 10 ms that a run from the cache does without
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     global _JOB
     _JOB = (function, items)
@@ -427,7 +430,7 @@ def _yaml_files(repository: Repository, directory: Path) -> list[tuple[str, str,
     files = []
     shown = display_path(repository.root, directory)
     for entry in _entries(repository, directory):
-        if os.path.splitext(entry.name)[1] not in YAML_SUFFIXES:
+        if not _yaml_stem(entry.name):
             continue
         problem, info = _not_a_file(repository.root, entry)
         if problem:
@@ -435,6 +438,14 @@ def _yaml_files(repository: Repository, directory: Path) -> list[tuple[str, str,
         else:
             files.append((entry.path, f"{shown}/{entry.name}", info))
     return files
+
+
+def _yaml_stem(name: str) -> str:
+    """Path(name).stem if Path(name).suffix is a YAML one, else "" (".yaml" alone has no suffix)."""
+    for suffix in YAML_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[:-len(suffix)]
+    return ""
 
 
 def _entries(repository: Repository, directory: Path) -> list[os.DirEntry]:
