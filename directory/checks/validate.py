@@ -1,41 +1,87 @@
 """`directory validate`: every check on a loaded repository, all findings in one pass.
 
 Order: structure (schemas) -> references and consistency -> entry conditions -> across records.
+
+The checks of one record depend only on its file, its scheme's folder, `schemes/_common/`, the
+day and this package: what they found is kept with the record (`Record.checked`, in the cache)
+under a key of all those, and reused while the key holds. The checks across records are run
+every time, on the few fields the cache keeps of each record.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
 
 from directory.checks.text import text_findings
 from directory.rules.conditions import check_conditions
 from directory.rules.dates import parse_date
 from directory.findings import Finding, json_path
-from directory.progress import track
 from directory.lifecycle.periodic import PERIOD_PATTERNS
 from directory.lifecycle.derive import ban_end, derive, derive_validity, publicity_end, reference_date, validity_end_in_effect
-from directory.library.repository import Batch, Record, Repository
-from directory.rules.schemas import schema_findings
+from directory.library.repository import Batch, Record, Repository, collector_paused, parallel_map
+from directory.loading.yamlfile import read_file
+from directory.rules.schemas import SCHEMA_MAX_BYTES, schema_findings
 from directory.rules.schemes import KIND_NAMES, RESERVED_IDS
 from directory.rules.calendar import CalendarGap, WorkCalendar
 
 
 
 def validate_repository(repository: Repository, today: date, calendar: WorkCalendar) -> list[Finding]:
+    with collector_paused():
+        return _validate(repository, today, calendar)
+
+
+def _validate(repository: Repository, today: date, calendar: WorkCalendar) -> list[Finding]:
     schemas, schema_problems = repository.compiled_schemas()
     findings = list(schema_problems)
     findings += repository.findings
     for batch in repository.batches.values():
         findings += _batch_findings(repository, batch, schemas.batch_validator, calendar)
-    for record in track(repository.records, "检查记录"):
-        if not record.focused:
-            continue
-        validator = schemas.validators.get((record.scheme_id, record.kind))
-        findings += _record_findings(repository, record, validator, today)
+    findings += _checked_records(repository, schemas, today)
     findings += _cross_record_findings(repository, today)
     findings += _prerequisite_findings(repository, today, calendar)
     return sorted(set(findings))
+
+
+def _checked_records(repository: Repository, schemas, today: date) -> list[Finding]:
+    """The checks of one record on every focused record, run where what they found last is stale."""
+    keys = {scheme_id: _rules_key(repository, scheme_id, today) for scheme_id in repository.schemes}
+    stale = [record for record in repository.records
+             if record.focused and (record.checked is None or record.checked[0] != keys[record.scheme_id])]
+
+    def check(record: Record) -> list[Finding]:
+        return _record_findings(repository, record, schemas.validators.get((record.scheme_id, record.kind)), today)
+
+    for record, found in zip(stale, parallel_map(check, stale, "检查记录")):
+        record.checked = (keys[record.scheme_id], found)
+    return [finding for record in repository.records if record.focused for finding in record.checked[1]]
+
+
+def _rules_key(repository: Repository, scheme_id: str, today: date) -> str:
+    """What the checks of a record in `scheme_id` rest on besides the record: the files of its
+    scheme's folder and of schemes/_common/ (as on disk), its batches (as loaded: a staff command
+    checks them before writing) and the day."""
+    digest = hashlib.blake2b(today.isoformat().encode(), digest_size=16)
+    schemes = repository.root / "schemes"
+    for folder in (schemes / "_common", schemes / scheme_id):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.suffix in RULES_SUFFIXES and path.relative_to(folder).parts[0] != "batches":
+                digest.update(path.relative_to(schemes).as_posix().encode() + b"\0" + _bytes(path) + b"\0")
+    for (batch_scheme, stem), batch in sorted(repository.batches.items()):
+        if batch_scheme == scheme_id:
+            digest.update(f"batch {stem}\0{batch.document.text}\0".encode())
+    return digest.hexdigest()
+
+
+RULES_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _bytes(path: Path) -> bytes:
+    raw, _ = read_file(path, "", limit=SCHEMA_MAX_BYTES)   # a FIFO or a folder named x.json: no hang
+    return b"\0unreadable" if raw is None else raw
 
 
 def _batch_findings(repository: Repository, batch: Batch, validator, calendar: WorkCalendar) -> list[Finding]:
@@ -258,7 +304,7 @@ def _cross_record_findings(repository: Repository, today: date) -> list[Finding]
     by_id: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for record in repository.records:
         by_id[(record.scheme_id, record.stem)].append(record)
-        code = record.data.get("credit_code")
+        code = record.summary.get("credit_code")
         if isinstance(code, str) and record.kind == "provider":
             by_code[(record.scheme_id, code)].append(record)
 
@@ -317,14 +363,14 @@ def _prerequisite_findings(repository: Repository, today: date, calendar: WorkCa
     for record in repository.records:
         scheme = repository.schemes[record.scheme_id]
         wanted = [c for c in scheme.conditions.get(record.kind, ()) if c.kind == "recognized_in"]
-        code = record.data.get("credit_code")
+        code = record.summary.get("credit_code")
         if not record.focused or not wanted or not isinstance(code, str):
             continue
         applied = reference_date(record, scheme, repository.batch_of(record), today)
         for condition in wanted:
             other = repository.schemes.get(condition.in_scheme)
             holders = [r for r in repository.records
-                       if r.scheme_id == condition.in_scheme and r.data.get("credit_code") == code]
+                       if r.scheme_id == condition.in_scheme and r.summary.get("credit_code") == code]
             if other is not None and any(
                     derive(r, other, repository.batch_of(r), calendar, applied).status in ("valid", "expiring")
                     for r in holders):

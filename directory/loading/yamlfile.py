@@ -174,13 +174,36 @@ class Document:
 _NUMERIC_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
 
 
-def load_file(path: Path, display_path: str) -> tuple[Document | None, list[Finding]]:
+class StoredDocument(Document):
+    """A file known unchanged since it was last read (the validate cache says so): `summary` holds
+    the few fields kept of it, and the file is parsed only when anything else is asked for."""
+
+    def __init__(self, path: str, file: str | Path, summary: dict):
+        self.path, self.file, self.summary = path, file, summary
+        self._positions = self._scalar_source = self._loaded = None
+
+    @property
+    def data(self) -> object:
+        return self._load().data
+
+    @property
+    def text(self) -> str:
+        return self._load().text
+
+    def _load(self) -> Document:
+        if self._loaded is None:
+            document, _ = load_file(self.file, self.path)   # its findings are in the cache already
+            self._loaded = document if document is not None else Document(self.path, {})
+        return self._loaded
+
+
+def load_file(path: str | Path, display_path: str) -> tuple[Document | None, list[Finding]]:
     """Read and parse one file. Returns the document (None if unreadable) and its findings."""
     raw, findings = read_file(path, display_path)
     return (None, findings) if raw is None else load_bytes(raw, display_path)
 
 
-def read_file(path: Path, display_path: str, limit: int | None = None) -> tuple[bytes | None, list[Finding]]:
+def read_file(path: str | Path, display_path: str, limit: int | None = None) -> tuple[bytes | None, list[Finding]]:
     """The bytes of a regular file of at most `limit` bytes (default: a record's MAX_BYTES), or
     None and a finding. The file is opened without blocking and checked before anything is read,
     so a FIFO, a folder or a huge file is a finding, never a hang."""
@@ -260,6 +283,12 @@ def _may_be_hostile(text: str) -> bool:
     sequence can add one more), a `-` or `?` indicator, or a deeper indentation."""
     if "&" in text or "*" in text or "!" in text:
         return True
+    # First a bound from plain counts (no regex, no lists): every opener is one of these
+    # characters, and an indentation (with the line break before it) is at most one longer than
+    # the longest run of spaces.
+    bound = text.count("-") + text.count("?") + 2 * (text.count("[") + text.count("{")) + 2
+    if bound < MAX_DEPTH and " " * (MAX_DEPTH - bound) not in text:
+        return False
     levels = (len(_OPENERS.findall(text)) + text.count("[") + text.count("{")
               + max(map(len, _INDENT.findall(text)), default=0) + 2)
     return levels > MAX_DEPTH
