@@ -77,7 +77,7 @@ def test_a_terminal_sees_the_bar_of_reading_records_and_stdout_is_the_same_json_
     many_records(library)
     code, stdout, terminal = at_terminal(library, *VALIDATE)
     plain = piped(library, *VALIDATE)
-    assert f"读取记录 {HUNAN}" in terminal.decode("utf-8") and "检查记录" in terminal.decode("utf-8")
+    assert "读取记录" in terminal.decode("utf-8") and "检查记录" in terminal.decode("utf-8")
     assert f"0/{RECORDS}".encode() in terminal
     assert (code, stdout) == (plain.returncode, plain.stdout)
     assert b"\x1b" not in stdout
