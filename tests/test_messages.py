@@ -88,3 +88,12 @@ def test_a_library_without_mkdocs_yml_builds_with_the_default_site_name(library)
     assert result.returncode == 0, result.stderr
     assert "已生成" in result.stderr and not re.search(r"Config|does not exist", result.stderr)
     assert "<title>服务机构库" in (library.root / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_status_written_against_its_section_names_both_statuses_with_their_labels(library):
+    # recognized, but a suspension written: the warning says which status the record has and which it may mean
+    text = edit(good_record(HUNAN), "  status: recognized\n",
+                "  status: recognized\n  suspension: {date: 2026-08-12, reason: 法人主体重组, basis: 第十四条}\n")
+    library.add(HUNAN, text)
+    [message] = [f.message for f in library.findings() if f.rule == "action-status-mismatch"]
+    assert "认定状态是 recognized（已认定）" in message and "应为 suspended（暂停） 吗" in message

@@ -23,7 +23,7 @@ from directory.lifecycle.periodic import PERIOD_PATTERNS
 from directory.lifecycle.derive import ban_end, derive, derive_validity, publicity_end, reference_date, validity_end_in_effect
 from directory.library.repository import Batch, Record, Repository, collector_paused, parallel_map
 from directory.loading.yamlfile import read_file
-from directory.rules.schemas import SCHEMA_MAX_BYTES, schema_findings
+from directory.rules.schemas import SCHEMA_MAX_BYTES, describe, schema_findings
 from directory.rules.schemes import KIND_NAMES, RESERVED_IDS
 from directory.rules.calendar import CalendarGap, WorkCalendar
 
@@ -175,13 +175,14 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
                    scheme.cite(scheme.grades.get("values_basis", "")))
     _check_report_periods(data.get("reports"), scheme, record.kind, at)
     _check_change_kinds(data.get("changes"), scheme, at)
-    batch = _check_batch_reference(repository, record, scheme, at)
+    word = _status_words(validator)
+    batch = _check_batch_reference(repository, record, scheme, at, word)
     inclusion = record.recognition.get("direct_inclusion")
     if isinstance(inclusion, dict):
         _check_direct_inclusion(inclusion, scheme, at)
     elif record.recognition.get("status") != "rejected":  # a direct inclusion (河北 第十条) or a rejection is not judged on the entry conditions
         findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document, validator)
-    _check_written_validity(record, scheme, batch, at)
+    _check_written_validity(record, scheme, batch, at, word)
     return findings
 
 
@@ -229,7 +230,14 @@ def _check_direct_inclusion(inclusion: dict, scheme, at) -> None:
            f"「{title}」不是可直接纳入的称号：可直接纳入的有 {'、'.join(rule['titles'])}", scheme.cite(rule["basis"]))
 
 
-def _check_batch_reference(repository: Repository, record: Record, scheme, at) -> Batch | None:
+def _status_words(validator):
+    """recognized -> recognized（已认定）: the value staff write, with the label its schema gives it."""
+    schema = describe(validator, ("recognition", "status"))[0] if validator is not None else {}
+    labels = dict(re.findall(r"([A-Za-z0-9_-]+)（([^）]+)）", str(schema.get("x-hint", ""))))
+    return lambda status: f"{status}（{labels[status]}）" if status in labels else str(status)
+
+
+def _check_batch_reference(repository: Repository, record: Record, scheme, at, word) -> Batch | None:
     recognition = record.recognition
     if not recognition:
         return None
@@ -248,15 +256,17 @@ def _check_batch_reference(repository: Repository, record: Record, scheme, at) -
         return None
     if recognition.get("status") == "publicity" and batch.section("decision").get("date"):
         at(("recognition", "status"), "status-after-decision",
-           f"批次「{batch_id}」已于 {batch.section('decision').get('date')} 发文认定，状态仍写作 publicity：请改为 recognized",
+           f"批次「{batch_id}」已于 {batch.section('decision').get('date')} 发文认定，状态仍写作 {word('publicity')}："
+           f"请改为 {word('recognized')}",
            severity="warning")
     if recognition.get("status") in ("recognized", "suspended", "revoked") and not batch.section("decision").get("date"):
         at(("recognition", "status"), "status-before-decision",
-           f"批次「{batch_id}」还没有认定发文（decision.date），认定状态不能是 {recognition.get('status')}：公示期间写 publicity")
+           f"批次「{batch_id}」还没有认定发文（decision.date），认定状态不能是 {word(recognition.get('status'))}："
+           f"公示期间写 {word('publicity')}")
     return batch
 
 
-def _check_written_validity(record: Record, scheme, batch: Batch | None, at) -> None:
+def _check_written_validity(record: Record, scheme, batch: Batch | None, at, word) -> None:
     """valid_from / valid_until and term.end may be written, but must agree with the derived dates;
     a suspension, revocation or withdrawal cannot come before the validity starts."""
     rule = scheme.rules(record.kind).validity
@@ -269,7 +279,8 @@ def _check_written_validity(record: Record, scheme, batch: Batch | None, at) -> 
     for key, status in (("suspension", "suspended"), ("revocation", "revoked"), ("withdrawal", "withdrawn")):
         if isinstance(record.recognition.get(key), dict) and record.recognition.get("status") != status:
             at(("recognition", key), "action-status-mismatch",
-               f"写了 {key}，但认定状态是 {record.recognition.get('status')}：状态以 status 为准（应为 {status} 吗？）",
+               f"写了 {key}，但认定状态是 {word(record.recognition.get('status'))}：状态以 status 为准"
+               f"（应为 {word(status)} 吗？）",
                severity="warning")
     revocation = record.recognition.get("revocation")
     if scheme.bans and isinstance(revocation, dict) and isinstance(revocation.get("basis"), str) \
