@@ -96,4 +96,5 @@ def test_a_status_written_against_its_section_names_both_statuses_with_their_lab
                 "  status: recognized\n  suspension: {date: 2026-08-12, reason: 法人主体重组, basis: 第十四条}\n")
     library.add(HUNAN, text)
     [message] = [f.message for f in library.findings() if f.rule == "action-status-mismatch"]
-    assert "认定状态是 recognized（已认定）" in message and "应为 suspended（暂停） 吗" in message
+    assert "写了「暂停」（suspension），但认定状态是 recognized（已认定）" in message
+    assert "应为 suspended（暂停） 吗" in message

@@ -182,7 +182,8 @@ def _record_findings(repository: Repository, record: Record, validator, today: d
         _check_direct_inclusion(inclusion, scheme, at)
     elif record.recognition.get("status") != "rejected":  # a direct inclusion (河北 第十条) or a rejection is not judged on the entry conditions
         findings += check_conditions(scheme, record.kind, data, reference_date(record, scheme, batch, today), document, validator)
-    _check_written_validity(record, scheme, batch, at, word)
+    _check_written_validity(record, scheme, batch, at, word,
+                            lambda parts: describe(validator, parts)[1] if validator is not None else parts[-1])
     return findings
 
 
@@ -266,7 +267,7 @@ def _check_batch_reference(repository: Repository, record: Record, scheme, at, w
     return batch
 
 
-def _check_written_validity(record: Record, scheme, batch: Batch | None, at, word) -> None:
+def _check_written_validity(record: Record, scheme, batch: Batch | None, at, word, title) -> None:
     """valid_from / valid_until and term.end may be written, but must agree with the derived dates;
     a suspension, revocation or withdrawal cannot come before the validity starts."""
     rule = scheme.rules(record.kind).validity
@@ -279,7 +280,8 @@ def _check_written_validity(record: Record, scheme, batch: Batch | None, at, wor
     for key, status in (("suspension", "suspended"), ("revocation", "revoked"), ("withdrawal", "withdrawn")):
         if isinstance(record.recognition.get(key), dict) and record.recognition.get("status") != status:
             at(("recognition", key), "action-status-mismatch",
-               f"写了 {key}，但认定状态是 {word(record.recognition.get('status'))}：状态以 status 为准"
+               f"写了「{title(('recognition', key))}」（{key}），但认定状态是 {word(record.recognition.get('status'))}："
+               f"状态以 status 为准"
                f"（应为 {word(status)} 吗？）",
                severity="warning")
     revocation = record.recognition.get("revocation")
