@@ -252,3 +252,25 @@ def test_a_first_search_reads_only_the_current_records_and_the_rest_follow_on_re
     assert {"current", "other", "notice"} <= set(kinds)
     assert [url for url in requested if "/pagefind-more/" in url]
     expect(page.locator("#dir-search .dir-search__summary")).not_to_contain_text("当前有效")
+
+
+def test_when_the_second_index_cannot_be_fetched_the_current_results_stay_and_the_visitor_is_told(page):
+    page.route("**/pagefind-more/**", lambda route: route.abort())
+    try:
+        first = search(page, "企业")
+        more = page.locator("#dir-search .dir-search__more")
+        while more.is_visible():      # past the current results, where the second bundle is needed
+            more.click()
+            expect(page.locator("#dir-search[aria-busy]")).to_have_count(0)
+        expect(page.locator("#dir-search .dir-search__summary")).to_contain_text("暂时无法加载")
+        links = page.locator("#dir-search a.dir-search__title").evaluate_all("links => links.map(a => a.href)")
+        assert links[:len(first)] == [page.base_url + "/" + link for link in first]
+        assert len(links) == int(re.search(r"找到 ([0-9]+) 条", page.locator("#dir-search .dir-search__summary").inner_text())[1])
+        # a new search on the same page still answers from the current records
+        page.locator("#dir-search-q").fill("咨询")
+        page.locator("#dir-search .dir-search__button").click()
+        expect(page.locator("#dir-search .dir-search__summary")).to_contain_text("找到", timeout=TIMEOUT_MS)
+        expect(page.locator("#dir-search[aria-busy]")).to_have_count(0)
+        assert page.locator("#dir-search a.dir-search__title").count() > 0
+    finally:
+        page.unroute("**/pagefind-more/**")

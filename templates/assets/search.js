@@ -32,7 +32,7 @@
   var LATER_GROUPS = ["2", "3"];
   var PAGE = 10;
   var pagefind = null, merged = null, shards = {}, chosen = {}, items = [], lists = [], total = 0, shown = 0, seen = {},
-      skipped = 0, pendingText = null, laterPending = null, generation = 0;
+      skipped = 0, pendingText = null, laterPending = null, laterFailed = false, broken = false, generation = 0;
 
   // --- the same text rules as directory/site/search.py -------------------------------------
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]/u;
@@ -88,14 +88,27 @@
 
   // --- loading -----------------------------------------------------------------------------
   function loadPagefind() {
-    if (pagefind) { return Promise.resolve(pagefind); }
+    if (pagefind && !broken) { return Promise.resolve(pagefind); }
     if (!bundles.length) { return Promise.reject(new Error("no search index")); }
-    return import(new URL(bundles[0] + "/pagefind.js", siteRoot).href).then(function (module) {
+    var fresh = broken ? resetPagefind() : Promise.resolve();
+    broken = false;
+    return fresh.then(function () {
+      return import(new URL(bundles[0] + "/pagefind.js", siteRoot).href);
+    }).then(function (module) {
       // noWorker: for indexes this small, the web worker is only one more script to download
       return module.options({ baseUrl: siteRoot.pathname, noWorker: true }).then(function () {
         pagefind = module; return module;
       });
     });
+  }
+
+  // After a failed fetch, pagefind keeps the bundle it could not load and every search would fail:
+  // the next search starts from a fresh instance (`broken`; the browser has its files cached), while
+  // the results already found can still be drawn.
+  function resetPagefind() {
+    var old = pagefind;
+    pagefind = null; merged = null;
+    return old ? old.destroy().catch(function () {}) : Promise.resolve();
   }
 
   // The second bundle (the records not current, and the notices), merged once.
@@ -198,7 +211,8 @@
     var query = input.value.trim();
     summary.textContent = found
       ? "找到 " + found + (laterPending ? " 条当前有效的结果" : " 条结果") + (query ? "：“" + query + "”" : "") +
-        (laterPending ? "；已失效的记录和公告列在其后，点“显示更多”查看" : "")
+        (laterPending ? "；已失效的记录和公告列在其后，点“显示更多”查看" : "") +
+        (laterFailed ? "；已失效的记录和公告暂时无法加载，请稍后再试" : "")
       : "没有找到" + (query ? "与“" + query + "”" : "") + "相关的结果";
     empty.hidden = found > 0;
   }
@@ -257,6 +271,9 @@
       if (mine !== generation) { return; }
       later.forEach(function (result) { items.push({ result: result }); });
       total += later.length;
+    }).catch(function () {
+      broken = true;
+      if (mine === generation) { laterFailed = true; }
     });
   }
 
@@ -265,7 +282,7 @@
     var query = input.value.trim();
     writeAddress(query);
     list.textContent = ""; items = []; lists = []; total = 0; shown = 0; seen = {}; skipped = 0;
-    more.hidden = true; related.hidden = true; pendingText = null; laterPending = null;
+    more.hidden = true; related.hidden = true; pendingText = null; laterPending = null; laterFailed = false;
     var tokens = queryTokens(withoutSuffix(query));
     var filtered = Object.keys(chosen).length > 0;
     if (!tokens.length && !filtered) {
@@ -293,6 +310,7 @@
         return showMore();
       });
     }).catch(function () {
+      broken = true;
       if (mine === generation) { summary.textContent = "搜索暂时不可用，请刷新页面后再试"; box.removeAttribute("aria-busy"); }
     });
   }
