@@ -80,3 +80,11 @@ def test_the_notice_prints_on_a4_with_the_site_chrome_hidden():
     css = (REPO / "templates" / "assets" / "directory.css").read_text(encoding="utf-8")
     print_rules = css[css.index("@media print"):]
     assert "size: A4" in print_rules and ".md-header" in print_rules and "display: none" in print_rules
+
+
+def test_the_notice_page_is_titled_by_the_notice_and_shows_no_front_matter(site, notices):
+    for notice in notices:
+        raw = (site / notice.url / "index.html").read_text(encoding="utf-8")
+        (title,) = re.findall(r"<title>([^<]*)</title>", raw)
+        assert title.startswith(notice_text(notice).title), (notice.url, title)
+        assert "title: " not in raw and "---<" not in raw, notice.url
