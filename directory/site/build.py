@@ -32,6 +32,7 @@ from directory.findings import Finding
 from directory import progress
 from directory.site.form import render_apply_pages
 from directory.site.feeds import write_feeds
+from directory.site.html_pages import HtmlPages
 from directory.site.opendata import data_licence, write_open_data
 from directory.site.qr import QRCodes
 from directory.site.reuse import MANIFEST, SHARD_MANIFEST, Manifest, PageReuse, site_key
@@ -186,10 +187,11 @@ def _mkdocs_config(root: Path) -> dict:
 
 def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, today: date,
                 templates: Path | None = None, sources: list[tuple[Manifest, Path]] = (),
-                only: str | None = None) -> PageReuse:
+                only: str | None = None, html_pages: bool = True) -> PageReuse:
     """mkdocs with a small explicit nav: provider pages are reached through lists, not the sidebar.
     Pages unchanged since a build in `sources` keep its HTML; with `only`, mkdocs writes only that
-    scheme's pages (site/reuse.py)."""
+    scheme's pages (site/reuse.py). `html_pages=False`: mkdocs converts the (HTML) bodies as
+    Markdown, as a plain mkdocs build does (site/html_pages.py)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -223,6 +225,8 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
         settings = {"config": config, "nav": nav, "theme": theme, "extra_css": cfg["extra_css"]}
         overrides = Path(root, theme["custom_dir"]) if theme.get("custom_dir") else None
         reuse = PageReuse(list(sources), site_key(settings, overrides, str(today)), only)
+        if html_pages:
+            cfg.plugins["directory-html"] = HtmlPages()   # before reuse: a reused page's HTML wins
         cfg.plugins["directory-reuse"] = reuse
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         try:
