@@ -12,6 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from directory.library.repository import parallel_map
 from directory.rules.fields import fields_of
 from directory.site.catalogue import Catalogue, Entry
 from directory.site.search import KEYS_FOLDER, LIST_PAGE, LISTS_FOLDER, SearchIndex
@@ -57,14 +58,17 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
     pages: list[Page] = []
     templates = {name: env.get_template(name) for name in env.list_templates() if name.endswith(".md.j2")}
 
-    def write(path: str, template: str, **context) -> None:
+    def page(path: str, template: str, **context) -> Page:
         url = path[: -len("index.md")] if path.endswith("index.md") else path[: -len(".md")] + "/"
         root = "../" * url.count("/")
         text = templates[template].render(root=root, today=catalogue.today, site_name=site_name, **context)
         target = docs_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        pages.append(Page(path, url))
+        return Page(path, url)
+
+    def write(path: str, template: str, **context) -> None:
+        pages.append(page(path, template, **context))
 
     counts = {scheme.id: Counter(e.status for e in catalogue.of_scheme(scheme.id)) for scheme in catalogue.schemes}
     active = [n for n in catalogue.notices if n.active]
@@ -108,19 +112,24 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
               categories=category_links, region_pages=region_links,
               providers=[e for e in entries if e.kind == "provider"],
               experts=[e for e in entries if e.kind == "expert"])
-        for entry in map(as_shown, entries):
-            validator = schemas.validators.get((scheme.id, entry.kind))
-            path = entry.url.rstrip("/") + ".md"
-            write(path, "entry.md.j2", entry=entry, public=entry.public,
-                  fields=_fields(entry, validator.schema if validator else {}),
-                  **page_extras(entry, siblings, qr_codes, docs_dir))
-    return pages
+
+    # The record pages, most of the site, on every core (each page and its QR code on its own).
+    field_lists = {key: fields_of(validator.schema) for key, validator in schemas.validators.items()}
+
+    def entry_page(entry: Entry) -> Page:
+        entry = as_shown(entry)
+        return page(entry.url.rstrip("/") + ".md", "entry.md.j2", entry=entry, public=entry.public,
+                    fields=_fields(entry, field_lists.get((entry.scheme.id, entry.kind), ())),
+                    **page_extras(entry, siblings, qr_codes, docs_dir))
+
+    records = [entry for scheme in catalogue.schemes for entry in catalogue.of_scheme(scheme.id)]
+    return pages + parallel_map(entry_page, records, "生成机构页面")
 
 
-def _fields(entry: Entry, schema: dict) -> list[tuple[str, str]]:
+def _fields(entry: Entry, schema_fields) -> list[tuple[str, str]]:
     """(label, text) of the public fields in schema order; labels are the schema's titles."""
     fields = []
-    for field in fields_of(schema):
+    for field in schema_fields:
         if field.key in NOT_IN_FIELD_LIST or field.key not in entry.public:
             continue
         value = entry.public[field.key]
