@@ -456,6 +456,14 @@ def test_a_cached_qr_code_that_no_longer_fits_is_made_again(tmp_path, damage):
     assert (tmp_path / "page/qr.png").read_bytes() == (tmp_path / "new/qr.png").read_bytes()
 
 
+def test_a_placed_qr_file_keeps_its_bytes_when_the_cache_is_made_again(tmp_path):
+    QRCodes(SITE_URL, tmp_path).place("a/b/", tmp_path / "site")
+    before = {name: (tmp_path / "site" / name).read_bytes() for name in ("qr.svg", "qr.png")}
+    QRCodes("https://other.example.cn/", tmp_path).page("a/b/")   # the cache, for another address
+    assert {name: (tmp_path / "site" / name).read_bytes() for name in ("qr.svg", "qr.png")} == before
+    assert decode(png_pixels(before["qr.png"]), scale=1) == [SITE_URL + "a/b/"]
+
+
 def sitemap_lastmod(built: Path) -> dict[str, str]:
     xml = (built / "sitemap.xml").read_text(encoding="utf-8")
     return dict(re.findall(r"<loc>https?://[^/<]+/([^<]*)</loc>\s*<lastmod>([0-9-]+)</lastmod>", xml))

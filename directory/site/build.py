@@ -37,7 +37,7 @@ from directory.site.opendata import data_licence, write_open_data
 from directory.site.qr import QRCodes
 from directory.site.reuse import MANIFEST, SHARD_MANIFEST, Manifest, PageReuse, site_key
 from directory.site.verify import write_verify_data
-from directory.site.render import PACKAGE_TEMPLATES, render_pages
+from directory.site.render import PACKAGE_TEMPLATES, record_entries, render_pages
 from directory.site.search import build_search_index, write_search_index
 from directory.library.repository import load_repository
 from directory.checks.validate import validate_repository
@@ -56,7 +56,7 @@ class BuildBusy(Exception):
 
 # the stages timed in BuildResult.timings, in order, as staff see them (progress bar, summary line)
 STAGE_TITLES = {"validate": "校验数据", "render": "生成页面", "mkdocs": "mkdocs 生成网页",
-                "pagefind": "pagefind 建立搜索索引", "swap": "替换 site/"}
+                "pagefind": "pagefind 建立搜索索引", "swap": "替换 site/", "cleanup": "删除旧网站与临时文件"}
 
 
 @dataclass
@@ -123,9 +123,10 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         data_files = write_open_data(catalogue, docs / "data", schemas, data_licence(config))
         write_feeds(catalogue, docs / "feeds", config.get("site_name", "服务机构库"), config.get("site_url"))
         write_verify_data(catalogue, repository, calendar, docs / "verify" / "data")
+        qr_codes = QRCodes(str(config.get("site_url") or ""), root)
         try:
             pages = render_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"), data_files,
-                                 search_index, qr_codes=QRCodes(str(config.get("site_url") or ""), root))
+                                 search_index, qr_codes=qr_codes)
             pages += render_apply_pages(catalogue, schemas, templates, docs, config.get("site_name", "服务机构库"))
         except TemplateError as error:
             where = f"{getattr(error, 'filename', '') or ''}:{getattr(error, 'lineno', '') or ''}"
@@ -139,6 +140,9 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         sources = [(Manifest.read(root / MANIFEST), site_dir)]
         sources += [(Manifest.read(folder / SHARD_MANIFEST), folder) for folder in from_shards]
         reuse = _run_mkdocs(root, config, catalogue.schemes, docs, built, today, templates, sources, shard)
+        for entry in record_entries(catalogue):   # the QR files to print, beside each page
+            if shard is None or entry.url.startswith(f"{shard}/"):
+                qr_codes.place(entry.url, built / entry.url)
         lap("mkdocs")
 
         # 5. search: the key shards and the pagefind index of providers, experts and notices.
@@ -160,7 +164,8 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
             shutil.rmtree(keep_docs, ignore_errors=True)
             shutil.move(str(docs), str(keep_docs))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)   # the old site (swapped in here) and the scratch files
+    lap("cleanup")
     return BuildResult(findings, site_dir, len(pages), timings, len(reuse.reused))
 
 

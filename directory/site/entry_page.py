@@ -63,10 +63,11 @@ def verify_query(entry: Entry) -> str:
     return code if entry.kind == "provider" and isinstance(code, str) and code else entry.name
 
 
-def page_extras(entry: Entry, siblings: dict[str, tuple[Entry, ...]], qr_codes: QRCodes, docs_dir: Path) -> dict:
-    """The template values of one entry page beyond the record; writes its qr.svg and qr.png."""
+def page_extras(entry: Entry, siblings: dict[str, tuple[Entry, ...]], qr_codes: QRCodes) -> dict:
+    """The template values of one entry page beyond the record (its qr.svg and qr.png are placed
+    into the built site after mkdocs: QRCodes.place)."""
     return {
-        "qr": qr_codes.page(entry.url, docs_dir / entry.url),
+        "qr": qr_codes.page(entry.url),
         "siblings": siblings.get(entry.url, ()),
         "verify_query": verify_query(entry),
     }

@@ -58,16 +58,38 @@ class QRCodes:
         self.site_url = site_url
         self.cache = root / CACHE if root is not None else None
 
-    def page(self, entry_url: str, page_folder: Path) -> PageQR | None:
-        """The QR code of one page, qr.svg and qr.png written into `page_folder`; None without a site_url."""
+    def page(self, entry_url: str, page_folder: Path | None = None) -> PageQR | None:
+        """The QR code of one page, None without a site_url; with `page_folder`, its qr.svg and
+        qr.png are placed there too (else `place` puts them into the built site later)."""
         if not self.site_url:
             return None
         url = canonical_url(self.site_url, entry_url)
         files = self._cached(entry_url, url) or self._store(entry_url, url, _make(url))
-        page_folder.mkdir(parents=True, exist_ok=True)
-        (page_folder / "qr.svg").write_bytes(files["qr.svg"])
-        (page_folder / "qr.png").write_bytes(files["qr.png"])
+        if page_folder is not None:
+            self._write(entry_url, files, page_folder)
         return PageQR(url, Markup(files["inline.svg"].decode("ascii")), "qr.svg", "qr.png")
+
+    def place(self, entry_url: str, page_folder: Path) -> None:
+        """qr.svg and qr.png of one page into the built site: linked to the cache's files, which a
+        build never changes in place (_store replaces them), so the site keeps its bytes."""
+        if not self.site_url:
+            return
+        url = canonical_url(self.site_url, entry_url)
+        self._write(entry_url, self._cached(entry_url, url) or self._store(entry_url, url, _make(url)), page_folder)
+
+    def _write(self, entry_url: str, files: dict[str, bytes], page_folder: Path) -> None:
+        page_folder.mkdir(parents=True, exist_ok=True)
+        for name in ("qr.svg", "qr.png"):
+            target = page_folder / name
+            target.unlink(missing_ok=True)
+            try:   # a link writes no data: on a slow disk, most of what 20,000 files cost
+                os.link(self.cache / entry_url / name, target)
+            except (OSError, TypeError):   # another filesystem, no cache, a cache being replaced
+                target.write_bytes(files[name])
+            else:
+                if target.read_bytes() != files[name]:   # replaced since it was read
+                    target.unlink()
+                    target.write_bytes(files[name])
 
     def _cached(self, entry_url: str, url: str) -> dict[str, bytes] | None:
         if self.cache is None:
@@ -89,8 +111,9 @@ class QRCodes:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "key").unlink(missing_ok=True)
-            for name, content in files.items():
-                (folder / name).write_bytes(content)
+            for name, content in files.items():   # new files, not rewritten ones: the site links them
+                (folder / f"{name}.new").write_bytes(content)
+                os.replace(folder / f"{name}.new", folder / name)
             (folder / "key.new").write_text(_key(url), encoding="ascii")
             os.replace(folder / "key.new", folder / "key")
         except OSError:

@@ -120,10 +120,14 @@ def render_pages(catalogue: Catalogue, schemas, templates_dir: Path, docs_dir: P
         entry = as_shown(entry)
         return page(entry.url.rstrip("/") + ".md", "entry.md.j2", entry=entry, public=entry.public,
                     fields=_fields(entry, field_lists.get((entry.scheme.id, entry.kind), ())),
-                    **page_extras(entry, siblings, qr_codes, docs_dir))
+                    **page_extras(entry, siblings, qr_codes))
 
-    records = [entry for scheme in catalogue.schemes for entry in catalogue.of_scheme(scheme.id)]
-    return pages + parallel_map(entry_page, records, "生成机构页面")
+    return pages + parallel_map(entry_page, record_entries(catalogue), "生成机构页面")
+
+
+def record_entries(catalogue: Catalogue) -> list[Entry]:
+    """The providers and experts that have a page, scheme by scheme."""
+    return [entry for scheme in catalogue.schemes for entry in catalogue.of_scheme(scheme.id)]
 
 
 def _fields(entry: Entry, schema_fields) -> list[tuple[str, str]]:
