@@ -120,7 +120,8 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         docs = work / "docs"
         templates = root / "templates" if (root / "templates" / "pages").is_dir() else PACKAGE_TEMPLATES
         config = _mkdocs_config(root)
-        data_files = write_open_data(catalogue, docs / "data", schemas, data_licence(config))
+        data_files = write_open_data(catalogue, docs / "data", schemas, data_licence(config),
+                                     root / ".cache" / "directory" / "xlsx")
         write_feeds(catalogue, docs / "feeds", config.get("site_name", "服务机构库"), config.get("site_url"))
         write_verify_data(catalogue, repository, calendar, docs / "verify" / "data")
         qr_codes = QRCodes(str(config.get("site_url") or ""), root)

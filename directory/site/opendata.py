@@ -17,8 +17,10 @@ with their private properties removed. `write_open_data` returns what the /data/
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -33,6 +35,8 @@ from directory.rules.fields import Field, fields_of
 from directory.rules.schemas import SchemaSet
 from directory.site.catalogue import Catalogue, Entry
 
+# Raise when the workbook written below changes in a way its sheets do not show.
+XLSX_FORMAT = 1
 FIRST = ("scheme", "id", "name")
 # Columns the catalogue derives, by kind: their headers.
 DERIVED = {
@@ -230,18 +234,13 @@ def _cell_value(entry: Entry, row: dict, key: str):
 
 
 def write_open_data(catalogue: Catalogue, data_dir: Path, schemas: SchemaSet,
-                    licence: Licence = data_licence({})) -> OpenData:
+                    licence: Licence = data_licence({}), cache: Path | None = None) -> OpenData:
+    """`cache`: a folder where the last workbook is kept, to copy while its sheets are unchanged."""
     data_dir.mkdir(parents=True, exist_ok=True)
     files: list[DataFile] = []
     tables: list[DataTable] = []
     record_schemas: list[DataFile] = []
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    # Reproducible: the workbook's own dates are the build date, not the clock.
-    stamp = datetime(catalogue.today.year, catalogue.today.month, catalogue.today.day)
-    workbook.properties.created = workbook.properties.modified = stamp
+    sheets: list[tuple[str, list[str], list[list[str]]]] = []
     for kind, plural, label in (("provider", "providers", "服务机构"), ("expert", "experts", "专家")):
         entries = [e for e in catalogue.entries if e.kind == kind]
         if not entries:
@@ -262,10 +261,7 @@ def write_open_data(catalogue: Catalogue, data_dir: Path, schemas: SchemaSet,
         writer.writerows([[_csv_text(text) for text in line] for line in table])
         # UTF-8 with BOM: Excel on Windows opens it as UTF-8 instead of GBK.
         (data_dir / f"{plural}.csv").write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
-        sheet = workbook.create_sheet(label)
-        sheet.append(headers)
-        for row, line in enumerate(table, start=2):   # row 1 holds the headers
-            _write_text_row(sheet, row, line)
+        sheets.append((label, headers, table))
         files += [DataFile(f"{plural}.json", f"{label}（JSON，含全部公开字段）"),
                   DataFile(f"{plural}.csv", f"{label}（CSV，Excel 可直接打开）")]
         tables.append(DataTable(f"{plural}.csv", label, tuple(_with_example(column, index, table)
@@ -274,8 +270,8 @@ def write_open_data(catalogue: Catalogue, data_dir: Path, schemas: SchemaSet,
             _json(_record_schema(label, {scheme.id: schemas.validators[(scheme.id, kind)].schema
                                          for scheme in kind_schemes})), encoding="utf-8")
         record_schemas.append(DataFile(f"{kind}.schema.json", f"{label}记录公开字段的 JSON Schema"))
-    if workbook.sheetnames:
-        _save_reproducibly(workbook, data_dir / "directory.xlsx", catalogue.today)
+    if sheets:
+        _write_workbook(sheets, data_dir / "directory.xlsx", catalogue.today, cache)
         files.append(DataFile("directory.xlsx", "服务机构与专家（Excel 工作簿）"))
     if tables:
         (data_dir / "datapackage.json").write_text(
@@ -393,6 +389,41 @@ def _strip(schema: dict, private: set[str]) -> dict:
 def _private_keys(schema: dict) -> set[str]:
     properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     return {key for key, sub in properties.items() if isinstance(sub, dict) and sub.get("x-private")}
+
+
+def _write_workbook(sheets: list[tuple[str, list[str], list[list[str]]]], path: Path, today: date,
+                    cache: Path | None) -> None:
+    """The workbook of the tables, a sheet each; copied from `cache` when the sheets and the day are
+    those of the kept one (openpyxl takes seconds for 10,000 rows, on every build)."""
+    import openpyxl
+
+    key = hashlib.sha256(json.dumps([XLSX_FORMAT, openpyxl.__version__, str(today), sheets],
+                                    ensure_ascii=False).encode("utf-8")).hexdigest()
+    for kept in cache.glob(f"{key}-*.xlsx") if cache is not None and cache.is_dir() else ():
+        content = kept.read_bytes()
+        if kept.stem.endswith("-" + hashlib.sha256(content).hexdigest()):   # not damaged since
+            path.write_bytes(content)
+            return
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    # Reproducible: the workbook's own dates are the build date, not the clock.
+    workbook.properties.created = workbook.properties.modified = datetime(today.year, today.month, today.day)
+    for label, headers, table in sheets:
+        sheet = workbook.create_sheet(label)
+        sheet.append(headers)
+        for row, line in enumerate(table, start=2):   # row 1 holds the headers
+            _write_text_row(sheet, row, line)
+    _save_reproducibly(workbook, path, today)
+    if cache is not None:
+        try:   # only the last one is kept; written aside and renamed, so a killed build leaves none half done
+            cache.mkdir(parents=True, exist_ok=True)
+            for old in cache.glob("*.xlsx"):
+                old.unlink()
+            content = path.read_bytes()
+            (cache / "workbook.tmp").write_bytes(content)
+            os.replace(cache / "workbook.tmp", cache / f"{key}-{hashlib.sha256(content).hexdigest()}.xlsx")
+        except OSError:
+            pass   # without it the next build writes the workbook again
 
 
 def _save_reproducibly(workbook, path: Path, today) -> None:
