@@ -112,8 +112,8 @@ class QRCodes:
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "key").unlink(missing_ok=True)
             for name, content in files.items():   # new files, not rewritten ones: the site links them
-                (folder / f"{name}.new").write_bytes(content)
-                os.replace(folder / f"{name}.new", folder / name)
+                (folder / name).unlink(missing_ok=True)
+                (folder / name).write_bytes(content)
             (folder / "key.new").write_text(_key(url), encoding="ascii")
             os.replace(folder / "key.new", folder / "key")
         except OSError:
