@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import io
+import json
 import logging
 import os
 import shutil
@@ -53,6 +54,9 @@ class BuildError(Exception):
 class BuildBusy(Exception):
     """Another `directory build` holds the lock beside site/; nothing was touched."""
 
+
+# What the search bundles in site/ were indexed from (site/search.py: write_search_index).
+SEARCH_MANIFEST = Path(".cache") / "directory" / "search.json"
 
 # the stages timed in BuildResult.timings, in order, as staff see them (progress bar, summary line)
 STAGE_TITLES = {"validate": "校验数据", "render": "生成页面", "mkdocs": "mkdocs 生成网页",
@@ -148,7 +152,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
 
         # 5. search: the key shards and the pagefind index of providers, experts and notices.
         if shard is None:
-            _index_search(search_index, built, work / "search-documents")
+            search_manifest = _index_search(search_index, built, work / "search-documents", root, site_dir)
         else:   # a shard's pages and what a final build needs to take them
             reuse.manifest.write(built / SHARD_MANIFEST)
         lap("pagefind")
@@ -159,8 +163,9 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         except OSError as error:
             raise BuildError(f"新网站无法替换 {site_dir}：{error.strerror or error}") from error
         lap("swap")
-        if shard is None:
-            reuse.manifest.write(root / MANIFEST)   # after the swap: it describes the site now in site_dir
+        if shard is None:   # after the swap: they describe the site now in site_dir
+            reuse.manifest.write(root / MANIFEST)
+            _write_json(root / SEARCH_MANIFEST, search_manifest)
         if keep_docs is not None:
             shutil.rmtree(keep_docs, ignore_errors=True)
             shutil.move(str(docs), str(keep_docs))
@@ -168,6 +173,15 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         shutil.rmtree(work, ignore_errors=True)   # the old site (swapped in here) and the scratch files
     lap("cleanup")
     return BuildResult(findings, site_dir, len(pages), timings, len(reuse.reused))
+
+
+def _write_json(path: Path, content: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.with_name(path.name + ".tmp").write_text(json.dumps(content, sort_keys=True), encoding="utf-8")
+        path.with_name(path.name + ".tmp").replace(path)
+    except OSError:
+        pass   # without it the next build indexes everything again: slower, never wrong
 
 
 def _robots(site_url: str | None) -> str:
@@ -247,9 +261,14 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
     return reuse
 
 
-def _index_search(search_index, built: Path, scratch: Path) -> None:
+def _index_search(search_index, built: Path, scratch: Path, root: Path, site_dir: Path) -> dict:
+    """The search files; a pagefind bundle whose documents are unchanged is taken from site_dir."""
     try:
-        write_search_index(search_index, built, scratch)
+        recorded = json.loads((root / SEARCH_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        recorded = {}
+    try:
+        return write_search_index(search_index, built, scratch, (recorded, site_dir))
     except (OSError, RuntimeError) as error:   # pagefind missing, killed or refusing
         raise BuildError(f"pagefind 建立索引失败：{error}") from error
 

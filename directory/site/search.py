@@ -33,7 +33,10 @@ first search under its byte target as the library grows.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 from html import escape
@@ -328,12 +331,20 @@ def _notice_record(notice: PublicityNotice) -> SearchRecord:
     return SearchRecord(notice.url, " ".join(heading), " ".join(content), meta, filters)
 
 
-def write_search_index(index: SearchIndex, built: Path, scratch: Path) -> None:
-    """The key shards and the pagefind bundle into the built site (after mkdocs).
+def write_search_index(index: SearchIndex, built: Path, scratch: Path,
+                       previous: tuple[dict, Path] | None = None) -> dict:
+    """The key shards and the pagefind bundle into the built site (after mkdocs); returns what
+    `previous` needs in the next build.
 
     Pagefind reads our records as small HTML documents written to `scratch` (one per page, at the
     page's own path, so pagefind gives it the page's URL): its CLI indexes thousands a second,
     while its Python API waits 0.1 s for every record it is handed.
+
+    `previous`: (what an earlier build returned, the site it built). A bundle whose documents are
+    all as they were then is taken from that site instead of being indexed again, as long as its
+    files there are still the ones recorded: an edit that no search shows (a report registered, a
+    private fact) leaves the search as it was, byte for byte (pagefind itself writes some of its
+    files in a different order on every run).
     """
     folder = built / KEYS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -346,15 +357,62 @@ def write_search_index(index: SearchIndex, built: Path, scratch: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(members[start:start + LIST_PAGE], ensure_ascii=False, separators=(",", ":"),
                                          sort_keys=True), encoding="utf-8")
+    documents: dict[str, list[tuple[str, str]]] = {bundle: [] for bundle in index.bundles}
     for record in index.records:
-        target = scratch / index.bundle_of(record) / record.url / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_search_document(record), encoding="utf-8")
+        documents[index.bundle_of(record)].append((record.url, _search_document(record)))
+    recorded, previous_site = previous or ({}, None)
+    written = {}
     for bundle in index.bundles:
+        inputs = _digest(json.dumps([_pagefind_version(), sorted(documents[bundle])], ensure_ascii=False).encode("utf-8"))
+        before = recorded.get(bundle) if isinstance(recorded, dict) else None
+        if previous_site is not None and isinstance(before, dict) and before.get("inputs") == inputs \
+                and _take_bundle(previous_site / bundle, built / bundle, before.get("files")):
+            written[bundle] = before
+            continue
+        for url, document in documents[bundle]:
+            target = scratch / bundle / url / "index.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(document, encoding="utf-8")
         result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(scratch / bundle), "--output-path",
                                  str(built / bundle), "--silent"], capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(result.stderr.strip() or result.stdout.strip())
+        written[bundle] = {"inputs": inputs, "files": {path.relative_to(built / bundle).as_posix(): _digest(path.read_bytes())
+                                                       for path in sorted((built / bundle).rglob("*")) if path.is_file()}}
+    return written
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def _pagefind_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pagefind")
+    except PackageNotFoundError:
+        return ""
+
+
+def _take_bundle(source: Path, target: Path, files) -> bool:
+    """Link (else copy) an earlier bundle's files into `target` if each is still as recorded."""
+    if not isinstance(files, dict) or not files:
+        return False
+    try:
+        for relative, digest in files.items():
+            path = source / relative
+            if not isinstance(digest, str) or ".." in Path(relative).parts or _digest(path.read_bytes()) != digest:
+                raise ValueError(relative)
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, target / relative)
+            except OSError:
+                shutil.copyfile(path, target / relative)
+    except (OSError, ValueError, TypeError):
+        shutil.rmtree(target, ignore_errors=True)   # half taken: index it anew
+        return False
+    return True
 
 
 def _search_document(record: SearchRecord) -> str:
