@@ -253,6 +253,15 @@ def _failed(findings) -> bool:
 
 
 def _validate(root: Path, args) -> int:
+    from directory.library.repository import collector_paused
+
+    # What is read stays to the end: the collector would only walk it. (Paused around the call,
+    # not in it, so that what _checked held is freed, not walked, when the collector resumes.)
+    with collector_paused():
+        return _checked(root, args)
+
+
+def _checked(root: Path, args) -> int:
     from directory.library.repository import within_focus, load_repository, save_cache
     from directory.checks.validate import validate_repository
 
