@@ -292,12 +292,14 @@ def _validate(root: Path, args) -> int:
 
 
 def _checked(root: Path, args) -> int:
-    from directory.library.repository import within_focus, load_repository, save_cache
+    from directory.library.repository import within_focus, load_repository, load_rules, save_cache
     from directory.checks.validate import validate_repository
 
-    calendar = _calendar(root)
+    _require_library(root)
+    rules = load_rules(root)   # the rules files: checked once while unchanged (the cache)
+    calendar = rules.calendar  # problems of holidays.yaml are in .findings, printed with the others
     focus = _focus(root, args.paths)
-    repository = load_repository(root, focus)
+    repository = load_repository(root, focus, rules)
     # nothing to check at all: not "no problems". A broken rules file is still reported (exit 1).
     if not repository.records and not (repository.findings or calendar.findings or repository.compiled_schemas()[1]):
         raise UsageError("名录中还没有任何记录（providers/<名录编号>/*.yaml），没有可检查的内容："

@@ -13,6 +13,8 @@ import contextlib
 import io
 import json
 import os
+import pickle
+import shutil
 from pathlib import Path
 
 import pytest
@@ -61,8 +63,8 @@ def mixed_library(library):
 
 
 def fresh(library) -> list[dict]:
-    """The findings of a run with no cache at all."""
-    (library.root / repository_module.CACHE_FILE).unlink(missing_ok=True)
+    """The findings of a run with no cache at all (neither of the records nor of the rules files)."""
+    shutil.rmtree(library.root / repository_module.CACHE_FILE.parent, ignore_errors=True)
     return validate(library.root)[1]
 
 
@@ -152,6 +154,79 @@ def test_a_run_with_the_cache_finds_what_a_run_without_it_finds(library, case, c
     change(library)
     with_cache = validate(library.root)[1]
     assert with_cache == fresh(library)
+
+
+def replaced(library, path: str, old: str, new: str) -> None:
+    library.write(path, edit((library.root / path).read_text(encoding="utf-8"), old, new))
+
+
+# (case, a change of the rules files, which the cache of the rules files (rules.pickle) must see)
+RULES_CHANGES = [
+    ("a scheme.yaml", lambda library: replaced(library, "schemes/hunan-sme-hexin/scheme.yaml",
+                                               "field: facts.area_m2, min: 150,", "field: facts.area_m2, min: 400,")),
+    ("a scheme's own schema", lambda library: replaced(library, "schemes/hunan-sme-hexin/provider.schema.json",
+                                                       "#/$defs/postal_code", "#/$defs/postal_codes")),
+    ("a scheme's schema deleted", lambda library: (library.root / "schemes/hunan-sme-hexin/provider.schema.json").unlink()),
+    ("a shared schema", lambda library: replaced(library, "schemes/_common/defs.schema.json", '"^[0-9]{6}$"', '"^[0-9]{5}$"')),
+    ("the schema of scheme.yaml", lambda library: replaced(library, "schemes/_common/scheme.schema.json",
+                                                           '"required": [\n    "id",', '"required": [\n    "no-such-key", "id",')),
+    ("the schema of holidays.yaml", lambda library: replaced(library, "schemes/_common/holidays.schema.json",
+                                                             '"required": ["years"]', '"required": ["years", "months"]')),
+    ("common.yaml", lambda library: replaced(library, "schemes/_common/common.yaml",
+                                             "expiring_soon_days: 90", "expiring_soon_days: 九十")),
+    ("holidays.yaml", lambda library: replaced(library, "schemes/_common/holidays.yaml", "\nyears: {}\n",
+                                               "\nyears:\n  2027:\n    source: 国办发明电\n    holidays: [2027-02-30]\n    workdays: []\n")),
+    ("a new scheme folder", lambda library: shutil.copytree(library.root / "schemes/hunan-sme-hexin",
+                                                            library.root / "schemes/hunan-copy")),
+]
+
+
+@pytest.mark.parametrize("case, change", RULES_CHANGES, ids=[case for case, _ in RULES_CHANGES])
+def test_a_change_of_a_rules_file_is_seen_through_the_cache(library, case, change):
+    mixed_library(library)
+    validate(library.root)
+    first = validate(library.root)[1]   # the rules from rules.pickle now
+    change(library)
+    with_cache = validate(library.root)[1]
+    assert with_cache != first
+    assert with_cache == fresh(library)
+
+
+def test_unchanged_rules_files_are_not_checked_again(library, monkeypatch):
+    mixed_library(library)
+    first = validate(library.root)[1]
+    monkeypatch.setattr(repository_module, "load_schemes", lambda root: pytest.fail("scheme.yaml checked again"))
+    monkeypatch.setattr(repository_module, "inline_schemas", lambda root, schemes: pytest.fail("schemas checked again"))
+    assert validate(library.root)[1] == first
+
+
+class Planted:
+    """A pickle that leaves a file behind when loaded: what a forged rules.pickle could do."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (str(self.path), "w"))
+
+
+@pytest.mark.parametrize("signature", ["none", "another machine's"])
+def test_a_rules_cache_not_signed_here_is_never_unpickled(library, tmp_path, monkeypatch, signature):
+    mixed_library(library)
+    validate(library.root)
+    planted = tmp_path / "planted"
+    body = pickle.dumps(Planted(planted))
+    if signature == "another machine's":
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))
+        repository_module._cache_key.cache_clear()
+        head = repository_module._signature(0, repository_module._rules_key(library.root.resolve()), body).encode()
+        monkeypatch.undo()
+        repository_module._cache_key.cache_clear()
+    else:
+        head = b"0" * 64
+    (library.root / repository_module.RULES_FILE).write_bytes(head + b"\n" + body)
+    assert validate(library.root)[1] == fresh(library)
+    assert not planted.exists()
 
 
 def test_a_finding_from_the_cache_keeps_its_line_and_column(library):

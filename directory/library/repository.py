@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import json
 import os
+import pickle
 import re
 import secrets
 import stat
@@ -40,9 +41,11 @@ from pathlib import Path
 from directory.findings import Finding
 from directory.progress import track
 from directory.library.model import BatchValues, RecordValues, batch_values, record_values
+from directory.loading import yamlfile
 from directory.loading.yamlfile import Document, StoredDocument, load_bytes, load_file, read_file
-from directory.rules.schemas import SchemaSet, build_schemas
-from directory.rules.schemes import KIND_DEFAULTS, Scheme, display_path, load_schemes
+from directory.rules.calendar import WorkCalendar, load_calendar
+from directory.rules.schemas import SCHEMA_MAX_BYTES, Inlined, SchemaSet, build_schemas, inline_schemas
+from directory.rules.schemes import KIND_DEFAULTS, LoadedSchemes, Scheme, display_path, load_schemes
 
 YAML_SUFFIXES = (".yaml", ".yml")
 CACHE_FILE = Path(".cache") / "directory" / "records.json"
@@ -148,12 +151,13 @@ class Repository:
     cache: CacheFiles | None = field(default=None, repr=False)   # what the cache held when read
 
     _compiled: tuple | None = field(default=None, repr=False)
+    _inlined: tuple | None = field(default=None, repr=False)   # inline_schemas, from the cache of the rules
 
     def compiled_schemas(self) -> tuple[SchemaSet, list[Finding]]:
         """Every schema compiled once, shared by validate, the site build and the forms;
         with the findings met compiling them (reported by validate)."""
         if self._compiled is None:
-            self._compiled = build_schemas(self.root, self.schemes)
+            self._compiled = build_schemas(self.root, self.schemes, self._inlined)
         return self._compiled
 
     def batch_of(self, record: Record) -> Batch | None:
@@ -161,20 +165,21 @@ class Repository:
         return self.batches.get((record.scheme_id, str(batch_id))) if batch_id is not None else None
 
 
-def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
+def load_repository(root: Path, focus: list[str] | None = None, rules: Rules | None = None) -> Repository:
     """Read everything under `root`; problems found while reading are in `.findings`.
 
     `focus`: repository-relative paths (files or folders) whose records are to be checked; the
-    others are read only for the checks across records.
+    others are read only for the checks across records. `rules`: what load_rules gave.
     """
     root = root.resolve()
     with collector_paused():
-        return _load(root, focus)
+        return _load(root, focus, rules)
 
 
-def _load(root: Path, focus: list[str] | None) -> Repository:
-    loaded = load_schemes(root)
+def _load(root: Path, focus: list[str] | None, rules: Rules | None) -> Repository:
+    loaded = rules.schemes if rules else load_schemes(root)
     repository = Repository(root, loaded.schemes, loaded.common, findings=list(loaded.findings))
+    repository._inlined = rules.schemas if rules else None
     cache = repository.cache = _read_cache(root)
 
     for scheme_id in sorted(repository.schemes):
@@ -409,6 +414,74 @@ def _machine_secret() -> str:
     if len(secret) < 16:
         raise OSError("cache-key")
     return secret
+
+
+# --- the rules files, checked once while they are unchanged --------------------------------------
+
+RULES_FILE = CACHE_FILE.parent / "rules.pickle"
+
+
+@dataclass
+class Rules:
+    """What the rules files (schemes/ but its batches) give: their schemes, calendar and schemas,
+    each with the findings met checking them against their schemas (the metaschema for schemas)."""
+
+    schemes: LoadedSchemes
+    calendar: WorkCalendar
+    schemas: Inlined
+
+
+def load_rules(root: Path) -> Rules:
+    """The Rules of `root`, from the cache while no rules file changed; made and kept there else.
+    Pickled, which is safe to load only because the file is signed with this machine's key."""
+    root = root.resolve()
+    path = root / RULES_FILE
+    try:
+        key = _rules_key(root)
+    except OSError:   # a folder that cannot be listed: load_schemes says which
+        key = None
+    try:
+        raw = path.read_bytes() if key and path.is_file() and path.stat().st_size < MAX_RULES_BYTES else b""
+        signature, _, body = raw.partition(b"\n")
+        # written 0 (no records file has it) and the rules as the base: a signature of this file only
+        if body and hmac.compare_digest(signature.decode("ascii", "replace"), _signature(0, key, body)):
+            return pickle.loads(body)
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        pass  # not ours, damaged, or of another version of the code: made again
+    schemes = load_schemes(root)
+    rules = Rules(schemes, load_calendar(root), inline_schemas(root, schemes.schemes))
+    if key is None:
+        return rules
+    try:
+        body = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.unlink(missing_ok=True)  # never write through a symlink or into a FIFO left there
+        temporary.write_bytes(_signature(0, key, body).encode() + b"\n" + body)
+        os.replace(temporary, path)
+    except (OSError, pickle.PicklingError, TypeError, ValueError, RecursionError, AttributeError):
+        pass  # a cache that cannot be written only costs time
+    return rules
+
+
+MAX_RULES_BYTES = 50_000_000
+
+
+def _rules_key(root: Path) -> str:
+    """A digest of every file under schemes/ but the batches (name and content), of the place
+    (the schemes hold their folder) and of the holiday package (the calendar's other source)."""
+    from importlib import metadata
+
+    digest = hashlib.blake2b(f"{root}\0{metadata.version('chinesecalendar')}\0".encode(), digest_size=32)
+    schemes = root / "schemes"
+    for path in sorted(schemes.rglob("*")) if _is_folder(schemes) else []:
+        relative = path.relative_to(schemes)
+        if "batches" in relative.parts[1:2]:
+            continue
+        raw = b"\0folder" if _is_folder(path) else \
+            (yamlfile.read_file(path, "", limit=SCHEMA_MAX_BYTES)[0] or b"\0unreadable")   # a FIFO: no hang
+        digest.update(relative.as_posix().encode() + b"\0" + raw + b"\0")
+    return digest.hexdigest()
 
 
 # --- many files at once --------------------------------------------------------------------------
