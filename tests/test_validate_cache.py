@@ -200,6 +200,16 @@ def test_unchanged_rules_files_are_not_checked_again(library, monkeypatch):
     assert validate(library.root)[1] == first
 
 
+def test_rules_behind_a_linked_folder_are_not_cached(library, tmp_path):
+    """What lies behind a link is not in the digest of the rules files: no rules.pickle then."""
+    mixed_library(library)
+    shutil.move(library.root / "schemes/hubei-afxh", tmp_path / "hubei-afxh")
+    (library.root / "schemes/hubei-afxh").symlink_to(tmp_path / "hubei-afxh", target_is_directory=True)
+    first = validate(library.root)[1]
+    assert not (library.root / repository_module.RULES_FILE).exists()
+    assert validate(library.root)[1] == first == fresh(library)
+
+
 class Planted:
     """A pickle that leaves a file behind when loaded: what a forged rules.pickle could do."""
 

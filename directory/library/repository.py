@@ -36,6 +36,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from operator import attrgetter
 from pathlib import Path
 
 from directory.findings import Finding
@@ -127,7 +128,7 @@ def collector_paused():
             gc.enable()
 
 
-@dataclass
+@dataclass(slots=True)   # one per record file: 100,000 of them
 class FileResult:
     """What reading one record file gave: its findings, and its document (None if it is no record)."""
 
@@ -438,7 +439,7 @@ def load_rules(root: Path) -> Rules:
     path = root / RULES_FILE
     try:
         key = _rules_key(root)
-    except OSError:   # a folder that cannot be listed: load_schemes says which
+    except OSError:   # a folder that cannot be listed (load_schemes says which) or is a link: no cache
         key = None
     try:
         raw = path.read_bytes() if key and path.is_file() and path.stat().st_size < MAX_RULES_BYTES else b""
@@ -478,6 +479,8 @@ def _rules_key(root: Path) -> str:
         relative = path.relative_to(schemes)
         if "batches" in relative.parts[1:2]:
             continue
+        if path.is_symlink() and _is_folder(path):   # what lies behind it is not listed here
+            raise OSError(f"{path}: a linked folder")
         raw = b"\0folder" if _is_folder(path) else \
             (yamlfile.read_file(path, "", limit=SCHEMA_MAX_BYTES)[0] or b"\0unreadable")   # a FIFO: no hang
         digest.update(relative.as_posix().encode() + b"\0" + raw + b"\0")
@@ -580,7 +583,7 @@ def _entries(repository: Repository, directory: Path) -> list[os.DirEntry]:
         return []
     try:
         with os.scandir(directory) as entries:
-            return sorted(entries, key=lambda entry: entry.name)
+            return sorted(entries, key=attrgetter("name"))
     except OSError:
         repository.findings.append(Finding(display_path(repository.root, directory), 1, 1, "folder-unreadable",
                                            "无法读取这个文件夹（没有权限？）：其中的记录都没有检查"))
