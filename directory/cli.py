@@ -17,8 +17,6 @@ from directory import reporters
 from directory.rules.dates import EARLIEST, LATEST, today_in_china
 from directory.rules.schemes import KIND_NAMES
 from directory.rules.calendar import CalendarGap, load_calendar
-from directory.staff import commands as record_commands
-from directory.staff.document_commands import add_document_commands, error_table, run_document_command
 
 
 def _date(value: str) -> date:
@@ -136,7 +134,9 @@ FORMAT_HELP = "输出格式：text 供人阅读（默认），json 供程序读�
 KIND_HELP = "provider 服务机构，expert 专家"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only_validate: bool = False) -> argparse.ArgumentParser:
+    """The parser of every command; `only_validate`: of the commands cli.py defines, without the
+    staff's (their modules, ruamel.yaml and all, are a sixth of a run of validate from the cache)."""
     parser = _Parser(prog="directory", description="服务机构库 / 专家库：校验、推算、生成名录")
     parser.add_argument("--root", type=Path, default=Path("."), help="名录仓库目录（默认：当前目录）")
     parser.add_argument("--debug", action="store_true", help="出现内部错误时显示详细信息（供维护者排查）")
@@ -180,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="只生成这个名录的页面（分片，不含搜索索引），供最后一次构建用 --from-shards 合并")
     site.add_argument("--from-shards", metavar="目录", type=Path, nargs="+", default=(),
                       help="沿用这些分片目录中已生成且未变的页面")
+    if only_validate:
+        return parser
+    from directory.staff import commands as record_commands
+    from directory.staff.document_commands import add_document_commands
     record_commands.add_record_commands(commands, _date)
     add_document_commands(commands, _date)  # notice, roster, report --format xlsx, import --template
     from directory.staff import diff as review  # directory diff: the public effect of a change
@@ -187,16 +191,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Probe(argparse.ArgumentParser):
+    """The options before the command, as build_parser has them: only to tell which command it is."""
+
+    def __init__(self):
+        super().__init__(add_help=False)
+        self.add_argument("-h", "--help", action="store_true")
+        self.add_argument("--root")
+        self.add_argument("--debug", action="store_true")
+        self.add_argument("command", nargs="?")
+
+    def error(self, message):
+        raise ValueError(message)
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command `argv` names, or None (help asked for, or the options wrong: the whole parser says)."""
+    try:
+        known, _ = _Probe().parse_known_args(argv)
+    except ValueError:
+        return None
+    return None if known.help else known.command
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(only_validate=_command(argv) == "validate").parse_args(argv)
     try:
         try:
             root = args.root.resolve()
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
             raise UsageError(f"--root 指定的「{args.root}」无法打开（是循环的符号链接？）") from None
-        if (handled := run_document_command(root, args)) is not None: return handled  # noqa: E701 - one line for them all
         if args.command == "validate":
             return _validate(root, args)
+        from directory.staff import commands as record_commands
+        from directory.staff.document_commands import run_document_command
+        if (handled := run_document_command(root, args)) is not None: return handled  # noqa: E701 - one line for them all
         if args.command == "workdays":
             return _workdays(root, args)
         if args.command == "import":
@@ -253,12 +283,23 @@ def _failed(findings) -> bool:
 
 
 def _validate(root: Path, args) -> int:
-    from directory.library.repository import within_focus, load_repository, save_cache
+    from directory.library.repository import collector_paused
+
+    # What is read stays to the end: the collector would only walk it. (Paused around the call,
+    # not in it, so that what _checked held is freed, not walked, when the collector resumes.)
+    with collector_paused():
+        return _checked(root, args)
+
+
+def _checked(root: Path, args) -> int:
+    from directory.library.repository import within_focus, load_repository, load_rules, save_cache
     from directory.checks.validate import validate_repository
 
-    calendar = _calendar(root)
+    _require_library(root)
+    rules = load_rules(root)   # the rules files: checked once while unchanged (the cache)
+    calendar = rules.calendar  # problems of holidays.yaml are in .findings, printed with the others
     focus = _focus(root, args.paths)
-    repository = load_repository(root, focus)
+    repository = load_repository(root, focus, rules)
     # nothing to check at all: not "no problems". A broken rules file is still reported (exit 1).
     if not repository.records and not (repository.findings or calendar.findings or repository.compiled_schemas()[1]):
         raise UsageError("名录中还没有任何记录（providers/<名录编号>/*.yaml），没有可检查的内容："
@@ -307,6 +348,7 @@ def _report(root: Path, args) -> int:
 
 
 def _import(root: Path, args) -> int:
+    from directory.staff.document_commands import error_table
     from directory.staff.importer import import_records
     from directory.rules.schemes import load_schemes
 

@@ -1,7 +1,8 @@
 """The fast paths of `directory validate` find exactly what the slow ones find.
 
 * the cache (.cache/directory/records.json): a library checked again after a change, with the
-  cache of the run before, gives the findings of a run without any cache;
+  cache of the run before, gives the findings of a run without any cache; a cache not signed
+  with this machine's key is not trusted;
 * the jsonschema-rs gate (rules/schemas.py): a record it passes has no jsonschema error, and the
   findings with and without it are the same;
 * the processes (repository.parallel_map): findings are the same with and without them.
@@ -12,6 +13,8 @@ import contextlib
 import io
 import json
 import os
+import pickle
+import shutil
 from pathlib import Path
 
 import pytest
@@ -60,8 +63,8 @@ def mixed_library(library):
 
 
 def fresh(library) -> list[dict]:
-    """The findings of a run with no cache at all."""
-    (library.root / repository_module.CACHE_FILE).unlink(missing_ok=True)
+    """The findings of a run with no cache at all (neither of the records nor of the rules files)."""
+    shutil.rmtree(library.root / repository_module.CACHE_FILE.parent, ignore_errors=True)
     return validate(library.root)[1]
 
 
@@ -93,26 +96,147 @@ CHANGES = [
         (library.root / "schemes/hunan-sme-hexin/batches/t-2025.yaml").read_text(encoding="utf-8")
         .replace("decision:", "decision_gone:"))),
     ("the cache is damaged", lambda library: (library.root / repository_module.CACHE_FILE).write_bytes(b'{"version": 2, "rec')),
-    ("the cache's entries are garbage", lambda library: damage_entries(library.root)),
+    ("the cache is cut short", lambda library: (library.root / repository_module.CACHE_FILE).write_bytes(
+        (library.root / repository_module.CACHE_FILE).read_bytes()[:-100])),
+    ("the cache's entries are garbage", lambda library: rewrite_cache(library.root, garbage)),
+    ("the cache's entries are edited", lambda library: rewrite_cache(library.root, no_findings)),
 ]
 
 
-def damage_entries(root: Path) -> None:
+def rewrite_cache(root: Path, change, signed: bool = False) -> None:
+    """The cache with `change` made to its entries ([size, mtime_ns, digest, findings, record,
+    data, checked]), under its old signature, or signed again with this machine's key."""
     path = root / repository_module.CACHE_FILE
-    content = json.loads(path.read_text(encoding="utf-8"))
-    for number, entry in enumerate(content["records"].values()):
-        entry[["findings", "checked", "data", "stamp"][number % 4]] = [["x"]]
-    path.write_text(json.dumps(content), encoding="utf-8")
+    (root / repository_module.CHANGES_FILE).unlink(missing_ok=True)
+    raw = path.read_bytes()
+    head = repository_module._CACHE_HEAD.match(raw)
+    entries = json.loads(raw[head.end():-1])
+    change(entries)
+    body = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode()
+    written = int(head[2])
+    signature = repository_module._signature(written, "", body).encode() if signed else head[4]
+    path.write_bytes(repository_module.CACHE_HEAD % (repository_module.CACHE_VERSION, written, b"", signature)
+                     + body + b"}")
 
 
+def garbage(entries: dict) -> None:
+    for number, entry in enumerate(entries.values()):
+        entry[[3, 6, 5, 0][number % 4]] = [["x"]]   # findings, checked, data, size
+
+
+def no_findings(entries: dict) -> None:
+    """What a forged cache would claim: no file has any finding."""
+    for entry in entries.values():
+        entry[3] = []
+        entry[6] = [entry[6][0], []] if entry[6] else None
+
+
+def an_edit_checked(library) -> None:
+    """A run after one record was edited: it writes the file of changes (changes.json) only."""
+    library.add("hunan-sme-hexin", hunan("wide-digits", 'postal_code: "410011"', 'postal_code: "４１００１２"'))
+    whole = (library.root / repository_module.CACHE_FILE).read_bytes()
+    validate(library.root)
+    assert (library.root / repository_module.CACHE_FILE).read_bytes() == whole
+    assert (library.root / repository_module.CHANGES_FILE).is_file()
+
+
+# (the cache of the run before: records.json alone, or with the changes of a run after an edit)
+BEFORE = [("records.json", lambda library: None), ("records.json and changes.json", an_edit_checked)]
+
+
+@pytest.mark.parametrize("before, before_change", BEFORE, ids=[before for before, _ in BEFORE])
 @pytest.mark.parametrize("case, change", CHANGES, ids=[case for case, _ in CHANGES])
-def test_a_run_with_the_cache_finds_what_a_run_without_it_finds(library, case, change):
+def test_a_run_with_the_cache_finds_what_a_run_without_it_finds(library, case, change, before, before_change):
     mixed_library(library)
     first = validate(library.root)[1]
     assert {f["rule"] for f in first} >= {"premises-area", "yaml-duplicate-key", "duplicate-credit-code", "yaml-syntax"}
+    before_change(library)
     change(library)
     with_cache = validate(library.root)[1]
     assert with_cache == fresh(library)
+
+
+def replaced(library, path: str, old: str, new: str) -> None:
+    library.write(path, edit((library.root / path).read_text(encoding="utf-8"), old, new))
+
+
+# (case, a change of the rules files, which the cache of the rules files (rules.pickle) must see)
+RULES_CHANGES = [
+    ("a scheme.yaml", lambda library: replaced(library, "schemes/hunan-sme-hexin/scheme.yaml",
+                                               "field: facts.area_m2, min: 150,", "field: facts.area_m2, min: 400,")),
+    ("a scheme's own schema", lambda library: replaced(library, "schemes/hunan-sme-hexin/provider.schema.json",
+                                                       "#/$defs/postal_code", "#/$defs/postal_codes")),
+    ("a scheme's schema deleted", lambda library: (library.root / "schemes/hunan-sme-hexin/provider.schema.json").unlink()),
+    ("a shared schema", lambda library: replaced(library, "schemes/_common/defs.schema.json", '"^[0-9]{6}$"', '"^[0-9]{5}$"')),
+    ("the schema of scheme.yaml", lambda library: replaced(library, "schemes/_common/scheme.schema.json",
+                                                           '"required": [\n    "id",', '"required": [\n    "no-such-key", "id",')),
+    ("the schema of holidays.yaml", lambda library: replaced(library, "schemes/_common/holidays.schema.json",
+                                                             '"required": ["years"]', '"required": ["years", "months"]')),
+    ("common.yaml", lambda library: replaced(library, "schemes/_common/common.yaml",
+                                             "expiring_soon_days: 90", "expiring_soon_days: 九十")),
+    ("holidays.yaml", lambda library: replaced(library, "schemes/_common/holidays.yaml", "\nyears: {}\n",
+                                               "\nyears:\n  2027:\n    source: 国办发明电\n    holidays: [2027-02-30]\n    workdays: []\n")),
+    ("a new scheme folder", lambda library: shutil.copytree(library.root / "schemes/hunan-sme-hexin",
+                                                            library.root / "schemes/hunan-copy")),
+]
+
+
+@pytest.mark.parametrize("case, change", RULES_CHANGES, ids=[case for case, _ in RULES_CHANGES])
+def test_a_change_of_a_rules_file_is_seen_through_the_cache(library, case, change):
+    mixed_library(library)
+    validate(library.root)
+    first = validate(library.root)[1]   # the rules from rules.pickle now
+    change(library)
+    with_cache = validate(library.root)[1]
+    assert with_cache != first
+    assert with_cache == fresh(library)
+
+
+def test_unchanged_rules_files_are_not_checked_again(library, monkeypatch):
+    mixed_library(library)
+    first = validate(library.root)[1]
+    monkeypatch.setattr(repository_module, "load_schemes", lambda root: pytest.fail("scheme.yaml checked again"))
+    monkeypatch.setattr(repository_module, "inline_schemas", lambda root, schemes: pytest.fail("schemas checked again"))
+    assert validate(library.root)[1] == first
+
+
+def test_rules_behind_a_linked_folder_are_not_cached(library, tmp_path):
+    """What lies behind a link is not in the digest of the rules files: no rules.pickle then."""
+    mixed_library(library)
+    shutil.move(library.root / "schemes/hubei-afxh", tmp_path / "hubei-afxh")
+    (library.root / "schemes/hubei-afxh").symlink_to(tmp_path / "hubei-afxh", target_is_directory=True)
+    first = validate(library.root)[1]
+    assert not (library.root / repository_module.RULES_FILE).exists()
+    assert validate(library.root)[1] == first == fresh(library)
+
+
+class Planted:
+    """A pickle that leaves a file behind when loaded: what a forged rules.pickle could do."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (str(self.path), "w"))
+
+
+@pytest.mark.parametrize("signature", ["none", "another machine's"])
+def test_a_rules_cache_not_signed_here_is_never_unpickled(library, tmp_path, monkeypatch, signature):
+    mixed_library(library)
+    validate(library.root)
+    planted = tmp_path / "planted"
+    body = pickle.dumps(Planted(planted))
+    if signature == "another machine's":
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))
+        repository_module._cache_key.cache_clear()
+        head = repository_module._signature(0, repository_module._rules_key(library.root.resolve()), body).encode()
+        monkeypatch.undo()
+        repository_module._cache_key.cache_clear()
+    else:
+        head = b"0" * 64
+    (library.root / repository_module.RULES_FILE).write_bytes(head + b"\n" + body)
+    assert validate(library.root)[1] == fresh(library)
+    assert not planted.exists()
 
 
 def test_a_finding_from_the_cache_keeps_its_line_and_column(library):
@@ -151,16 +275,11 @@ def test_another_day_is_checked_again(library):
     assert later == validate(library.root, today="2027-03-01")[1]
 
 
-def test_a_cache_written_elsewhere_is_not_trusted(library, tmp_path, monkeypatch):
+def test_a_cache_signed_elsewhere_is_not_trusted(library, tmp_path, monkeypatch):
     mixed_library(library)
     validate(library.root)
-    # a cache that claims no file has any finding, as another machine (or a committed cache) could
-    path = library.root / repository_module.CACHE_FILE
-    content = json.loads(path.read_text(encoding="utf-8"))
-    for entry in content["records"].values():
-        entry["findings"] = []
-        entry["checked"] = [entry["checked"][0], []] if entry["checked"] else None
-    path.write_text(json.dumps(content), encoding="utf-8")
+    # a cache that claims no file has any finding, validly signed, as on another machine (or committed)
+    rewrite_cache(library.root, no_findings, signed=True)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))
     repository_module._cache_key.cache_clear()
     try:
@@ -168,6 +287,51 @@ def test_a_cache_written_elsewhere_is_not_trusted(library, tmp_path, monkeypatch
     finally:
         monkeypatch.undo()
         repository_module._cache_key.cache_clear()
+
+
+def test_a_cache_signed_here_is_trusted_as_it_is(library):
+    """The other side of the tests above: it is the signature that keeps a forged cache out."""
+    mixed_library(library)
+    validate(library.root)
+    for path in (library.root / "providers").rglob("*.yaml"):
+        touch_earlier(path)   # so much older than the cache that their stamps are trusted
+    validate(library.root)
+    rewrite_cache(library.root, no_findings, signed=True)
+    assert {f["rule"] for f in validate(library.root)[1]} <= {"duplicate-credit-code"}   # across records: run anew
+
+
+def forged_changes(root: Path, base: str) -> None:
+    """A file of changes, signed here, that says cs-zhiyuan.yaml has no finding (it has one)."""
+    entries = json.loads((root / repository_module.CACHE_FILE).read_bytes()
+                         [repository_module._CACHE_HEAD.match((root / repository_module.CACHE_FILE).read_bytes()).end():-1])
+    entry = entries[f"{HUNAN}/cs-zhiyuan.yaml"]
+    entry[6] = [entry[6][0], []]
+    body = json.dumps({f"{HUNAN}/cs-zhiyuan.yaml": entry}, ensure_ascii=False).encode()
+    signature = repository_module._signature(1, base, body)
+    (root / repository_module.CHANGES_FILE).write_bytes(
+        repository_module.CACHE_HEAD % (repository_module.CACHE_VERSION, 1, base.encode(), signature.encode()) + body + b"}")
+
+
+@pytest.mark.parametrize("made_for, trusted", [("this records.json", True), ("another records.json", False)])
+def test_a_file_of_changes_counts_only_with_the_records_json_it_was_made_for(library, made_for, trusted):
+    library.add("hunan-sme-hexin", hunan("cs-zhiyuan", "  area_m2: 300", "  area_m2: 10"))
+    before = validate(library.root)[1]
+    assert [f["rule"] for f in before] == ["premises-area"]
+    base = repository_module._CACHE_HEAD.match((library.root / repository_module.CACHE_FILE).read_bytes())[4].decode()
+    forged_changes(library.root, base if made_for == "this records.json" else "0" * 64)
+    assert validate(library.root)[1] == ([] if trusted else before)
+
+
+def test_a_file_of_changes_that_grows_large_is_folded_into_records_json(library, monkeypatch):
+    monkeypatch.setattr(repository_module, "CHANGES_MIN", 1)
+    mixed_library(library)
+    validate(library.root)
+    an_edit_checked(library)   # one change: into changes.json
+    for stem in ("small", "twin"):
+        library.add("hunan-sme-hexin", hunan(stem, "  area_m2: 300", "  area_m2: 10"))
+    with_cache = validate(library.root)[1]   # three changes now: records.json is written again
+    assert not (library.root / repository_module.CHANGES_FILE).exists()
+    assert validate(library.root)[1] == with_cache == fresh(library)
 
 
 def test_one_file_checked_with_the_cache_finds_what_it_finds_without(library):

@@ -13,9 +13,10 @@ CROSS_RECORD_KEYS, and what validate found on it) is kept in a cache, `.cache/di
 so that a library in which one file changed is checked again without reading the others: a file
 whose size and modification time (or, failing those, content hash) are as cached is not read; it
 is parsed only if a later stage asks for more than the cache holds (yamlfile.StoredDocument).
-The cache is never trusted blindly: one written by another version of this package, or on another
-machine (a secret kept in the user's cache folder signs it), is ignored; an entry of the wrong
-shape is dropped (its file is read instead); a damaged file is ignored and rewritten.
+The cache is never trusted blindly: it is signed with a key made of a secret kept in the user's
+cache folder and this package's code, so one written by another version of this package, on
+another machine, committed in a pull request, or edited by hand, is ignored (and rewritten), as is
+a damaged one. What a signed cache holds is what save_cache wrote: its entries need no checking.
 
 Many files are read by all the machine's cores (`parallel_map`).
 """
@@ -23,8 +24,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import hmac
 import json
 import os
+import pickle
+import re
 import secrets
 import stat
 import sys
@@ -32,21 +36,24 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from operator import attrgetter
 from pathlib import Path
 
 from directory.findings import Finding
 from directory.progress import track
 from directory.library.model import BatchValues, RecordValues, batch_values, record_values
+from directory.loading import yamlfile
 from directory.loading.yamlfile import Document, StoredDocument, load_bytes, load_file, read_file
-from directory.rules.schemas import SchemaSet, build_schemas
-from directory.rules.schemes import KIND_DEFAULTS, Scheme, display_path, load_schemes
+from directory.rules.calendar import WorkCalendar, load_calendar
+from directory.rules.schemas import SCHEMA_MAX_BYTES, Inlined, SchemaSet, build_schemas, inline_schemas
+from directory.rules.schemes import KIND_DEFAULTS, LoadedSchemes, Scheme, display_path, load_schemes
 
 YAML_SUFFIXES = (".yaml", ".yml")
 CACHE_FILE = Path(".cache") / "directory" / "records.json"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 # what checks across records read (and Record.values: recognition, established, term)
 CROSS_RECORD_KEYS = ("id", "credit_code", "recognition", "term", "established")
-MAX_CACHE_BYTES = 200_000_000  # about 20 KB a record for 10,000 records: larger is not ours
+MAX_CACHE_BYTES = 500_000_000  # about 5 KB a record for 100,000 records: larger is not ours
 RACY_NS = 2_000_000_000  # a file changed this close to the cache's writing may change again unseen
 
 
@@ -121,7 +128,7 @@ def collector_paused():
             gc.enable()
 
 
-@dataclass
+@dataclass(slots=True)   # one per record file: 100,000 of them
 class FileResult:
     """What reading one record file gave: its findings, and its document (None if it is no record)."""
 
@@ -142,15 +149,16 @@ class Repository:
     records: list[Record] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files: dict[str, FileResult] = field(default_factory=dict, repr=False)  # every record file read, for the cache
-    cached_entries: int = field(default=0, repr=False)   # how many the cache held when read
+    cache: CacheFiles | None = field(default=None, repr=False)   # what the cache held when read
 
     _compiled: tuple | None = field(default=None, repr=False)
+    _inlined: tuple | None = field(default=None, repr=False)   # inline_schemas, from the cache of the rules
 
     def compiled_schemas(self) -> tuple[SchemaSet, list[Finding]]:
         """Every schema compiled once, shared by validate, the site build and the forms;
         with the findings met compiling them (reported by validate)."""
         if self._compiled is None:
-            self._compiled = build_schemas(self.root, self.schemes)
+            self._compiled = build_schemas(self.root, self.schemes, self._inlined)
         return self._compiled
 
     def batch_of(self, record: Record) -> Batch | None:
@@ -158,35 +166,36 @@ class Repository:
         return self.batches.get((record.scheme_id, str(batch_id))) if batch_id is not None else None
 
 
-def load_repository(root: Path, focus: list[str] | None = None) -> Repository:
+def load_repository(root: Path, focus: list[str] | None = None, rules: Rules | None = None) -> Repository:
     """Read everything under `root`; problems found while reading are in `.findings`.
 
     `focus`: repository-relative paths (files or folders) whose records are to be checked; the
-    others are read only for the checks across records.
+    others are read only for the checks across records. `rules`: what load_rules gave.
     """
     root = root.resolve()
     with collector_paused():
-        return _load(root, focus)
+        return _load(root, focus, rules)
 
 
-def _load(root: Path, focus: list[str] | None) -> Repository:
-    loaded = load_schemes(root)
+def _load(root: Path, focus: list[str] | None, rules: Rules | None) -> Repository:
+    loaded = rules.schemes if rules else load_schemes(root)
     repository = Repository(root, loaded.schemes, loaded.common, findings=list(loaded.findings))
-    cache, written, repository.cached_entries = _read_cache(root)
+    repository._inlined = rules.schemas if rules else None
+    cache = repository.cache = _read_cache(root)
 
     for scheme_id in sorted(repository.schemes):
-        for path, display, _ in _yaml_files(repository, root / "schemes" / scheme_id / "batches"):
+        for path, display, _, stem in _yaml_files(repository, root / "schemes" / scheme_id / "batches"):
             document = _read(repository, Path(path))
             if document is not None:
-                stem = Path(path).stem
                 repository.batches[(scheme_id, stem)] = Batch(display, scheme_id, stem, document)
 
-    files = []   # (path, as shown, stat, scheme id, kind) of every record file, in order
+    files = []   # (path, as shown, stat, stem, scheme id, kind) of every record file, in order
     for folder in _scheme_folders(repository, root / "providers"):
-        if folder.name not in repository.schemes:
-            if folder.name in loaded.unusable:
+        scheme_id = folder.name
+        if scheme_id not in repository.schemes:
+            if scheme_id in loaded.unusable:
                 continue  # its scheme.yaml has findings; one there says more than one per record
-            for _, display, _ in _yaml_files(repository, folder) + _yaml_files(repository, folder / "experts"):
+            for _, display, _, _ in _yaml_files(repository, folder) + _yaml_files(repository, folder / "experts"):
                 repository.findings.append(Finding(
                     display, 1, 1, "unknown-scheme",
                     f"文件夹「providers/{folder.name}」不是已知的名录：可用的有 {'、'.join(sorted(repository.schemes))}"))
@@ -194,26 +203,27 @@ def _load(root: Path, focus: list[str] | None) -> Repository:
         # each kind's own folder (scheme.yaml), and the usual ones, so that an expert file in a
         # scheme without experts is reported (kind-not-allowed) instead of being skipped
         folders = {kind: defaults["folder"] for kind, defaults in KIND_DEFAULTS.items()}
-        folders.update({kind: rules.folder for kind, rules in repository.schemes[folder.name].kind_rules.items()})
+        folders.update({kind: rules.folder for kind, rules in repository.schemes[scheme_id].kind_rules.items()})
         for kind, sub_folder in folders.items():
-            for path, display, info in _yaml_files(repository, folder / sub_folder if sub_folder else folder):
-                files.append((path, display, info, folder.name, kind))
+            files += [(*file, scheme_id, kind) for file in _yaml_files(repository, folder / sub_folder if sub_folder else folder)]
 
     # A file as cached is not read again; the others are read, by all cores when they are many.
-    results = {display: _cached_result(cache.get(display), path, display, info, written)
-               for path, display, info, _, _ in files}
-    unread = [(path, display, (info.st_size, info.st_mtime_ns)) for path, display, info, _, _ in files
+    entries, written, base_written = cache.entries, cache.written, cache.base_written
+    results = {display: _cached_result(entries.get(display), path, display, info, written.get(display, base_written))
+               for path, display, info, *_ in files}
+    unread = [(path, display, (info.st_size, info.st_mtime_ns)) for path, display, info, *_ in files
               if results[display] is None]
     results.update(zip((item[1] for item in unread), parallel_map(_read_record_file, unread, "读取记录")))
-    for path, display, _, scheme_id, kind in files:
+    records, findings = repository.records, repository.findings
+    for _, display, _, stem, scheme_id, kind in files:
         result = results[display]
-        repository.findings += result.findings
-        repository.files[display] = result
+        if result.findings:
+            findings += result.findings
         if result.document is not None:
             focused = focus is None or within_focus(display, focus)
-            stem = _yaml_stem(os.path.basename(path))
-            repository.records.append(Record(display, scheme_id, kind, stem, result.document, focused,
-                                             result.stamp, result.digest, result.checked))
+            records.append(Record(display, scheme_id, kind, stem, result.document, focused,
+                                  result.stamp, result.digest, result.checked))
+    repository.files = results
     return repository
 
 
@@ -226,20 +236,21 @@ def _read_record_file(item: tuple[str, str, tuple]) -> FileResult:
     return FileResult(stamp, _digest(raw), findings + _mapping_findings(document), _mapping_only(document))
 
 
-def _cached_result(entry: dict | None, path: str, display: str, info: os.stat_result, written: int) -> FileResult | None:
+def _cached_result(entry: list | None, path: str, display: str, info: os.stat_result, written: int) -> FileResult | None:
     """The cached result of a file whose stamp, else content, is as when the cache was `written`."""
     if entry is None:
         return None
+    size, mtime, digest, findings, record, summary, checked = entry
     stamp = (info.st_size, info.st_mtime_ns)
-    racy = stamp[1] > written - RACY_NS   # changed so close to the writing that a change since may keep its stamp
-    if tuple(entry["stamp"]) != stamp or racy:
+    same = size == stamp[0] and mtime == stamp[1]
+    if not same or stamp[1] > written - RACY_NS:  # racy: changed so close to the writing that a change since may keep its stamp
         raw, _ = read_file(path, display)
-        if raw is None or _digest(raw) != entry["digest"]:
+        if raw is None or _digest(raw) != digest:
             return None
-    document = StoredDocument(display, path, entry["data"]) if entry["record"] else None
-    checked = (entry["checked"][0], [Finding(*finding) for finding in entry["checked"][1]]) if entry["checked"] else None
-    fresh = entry if tuple(entry["stamp"]) == stamp else None
-    return FileResult(stamp, entry["digest"], [Finding(*finding) for finding in entry["findings"]], document, checked, fresh)
+    return FileResult(stamp, digest, [Finding(*finding) for finding in findings] if findings else [],
+                      StoredDocument(display, path, summary) if record else None,
+                      (checked[0], [Finding(*finding) for finding in checked[1]]) if checked else None,
+                      entry if same else None)
 
 
 def _digest(raw: bytes) -> str:
@@ -248,6 +259,11 @@ def _digest(raw: bytes) -> str:
 
 def save_cache(repository: Repository) -> None:
     """Keep what reading and checking each record file gave, for the next run."""
+    with collector_paused():   # some hundred thousand lists: nothing for the collector to find
+        _save_cache(repository)
+
+
+def _save_cache(repository: Repository) -> None:
     checked = {record.path: record.checked for record in repository.records}
     entries, unchanged = {}, 0
     for display, result in repository.files.items():
@@ -260,26 +276,70 @@ def save_cache(repository: Repository) -> None:
             continue  # unreadable: read again next time
         summary = result.document.summary if isinstance(result.document, StoredDocument) else \
             result.document.data if result.document is not None else {}
-        entries[display] = {"stamp": list(result.stamp), "digest": result.digest,
-                            "findings": [_plain(finding) for finding in result.findings],
-                            "record": result.document is not None,
-                            "data": {key: summary[key] for key in CROSS_RECORD_KEYS if key in summary},
-                            "checked": [found[0], [_plain(finding) for finding in found[1]]] if found else None}
-    if unchanged == len(entries) == repository.cached_entries:
+        entries[display] = [*result.stamp, result.digest, [_plain(finding) for finding in result.findings],
+                            result.document is not None,
+                            {key: summary[key] for key in CROSS_RECORD_KEYS if key in summary},
+                            [found[0], [_plain(finding) for finding in found[1]]] if found else None]
+    cache = repository.cache or CacheFiles()
+    if unchanged == len(entries) == len(cache.entries) and cache.signature:
         return   # the cache holds all this already
-    path = repository.root / CACHE_FILE
+    # Only what differs from the last full file goes into the file of changes, while it is small:
+    # at 100,000 records, writing them all again takes longer than all the rest of the run.
+    base = cache.base
+    changes = {display: entry for display, entry in entries.items() if base.get(display) is not entry}
+    changes.update({display: None for display in base.keys() - entries.keys()})
+    folder = repository.root / CACHE_FILE.parent
     try:
-        key = _cache_key()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.unlink(missing_ok=True)  # never write through a symlink or into a FIFO left there
-        # JSON: as fast to load as marshal or pickle here (40 ms for 10,000 records), and safe to load
-        temporary.write_text(json.dumps({"version": CACHE_VERSION, "key": key, "written": time.time_ns(),
-                                         "records": entries}, ensure_ascii=False, check_circular=False,
-                                        separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, path)
+        folder.mkdir(parents=True, exist_ok=True)
+        if cache.signature and len(changes) <= max(CHANGES_MIN, len(base) // 10):
+            _write_signed(repository.root / CHANGES_FILE, changes, cache.signature)
+        else:
+            _write_signed(repository.root / CACHE_FILE, entries, "")
+            (repository.root / CHANGES_FILE).unlink(missing_ok=True)
     except (OSError, TypeError, ValueError, RuntimeError):
         pass  # a cache that cannot be written only costs time
+
+
+# The cache: records.json, every entry, and changes.json, the entries changed since (None: the
+# file is gone), made for that records.json (`base`: its signature). Both are JSON, signed with
+# this machine's key (_signature), so that what they hold is ours, entries of the shape
+# save_cache writes, that need no checking one by one.
+# An entry: [size, mtime_ns, digest, findings, is a record, CROSS_RECORD_KEYS fields, checked].
+CHANGES_FILE = CACHE_FILE.parent / "changes.json"
+CHANGES_MIN = 1000   # entries the file of changes may hold in any library (else a tenth of the records)
+CACHE_HEAD = b'{"version":%d,"written":%d,"base":"%s","signature":"%s","records":'
+_CACHE_HEAD = re.compile(rb'\{"version":(\d+),"written":(\d+),"base":"((?:[0-9a-f]{64})?)","signature":"([0-9a-f]{64})","records":')
+
+
+@dataclass
+class CacheFiles:
+    """What the cache files held: `entries` as of the last run, `base` those of records.json."""
+
+    entries: dict = field(default_factory=dict)
+    written: dict = field(default_factory=dict)   # when each entry changed last was written, if not at `base_written`
+    base: dict = field(default_factory=dict)
+    base_written: int = 0
+    signature: str = ""   # of records.json: none, no records.json to build on
+
+
+def _write_signed(path: Path, entries: dict, base: str) -> None:
+    written = time.time_ns()
+    body = json.dumps(entries, ensure_ascii=False, check_circular=False, allow_nan=False,
+                      separators=(",", ":")).encode("utf-8")
+    temporary = path.with_suffix(".tmp")
+    temporary.unlink(missing_ok=True)  # never write through a symlink or into a FIFO left there
+    temporary.write_bytes(CACHE_HEAD % (CACHE_VERSION, written, base.encode(),
+                                        _signature(written, base, body).encode()) + body + b"}")
+    os.replace(temporary, path)
+
+
+def _signature(written: int, base: str, body: bytes) -> str:
+    """A MAC of the records, keyed by this machine's secret and this package's code (_cache_key):
+    a cache from elsewhere, committed, or edited by hand, does not carry it."""
+    digest = hashlib.blake2b(key=bytes.fromhex(_cache_key()), digest_size=32)
+    digest.update(b"%d %d %s\0" % (CACHE_VERSION, written, base.encode()))
+    digest.update(body)
+    return digest.hexdigest()
 
 
 def _plain(finding: Finding) -> list:
@@ -287,48 +347,39 @@ def _plain(finding: Finding) -> list:
             finding.json_path, finding.severity]
 
 
-def _read_cache(root: Path) -> tuple[dict, int, int]:
-    """The cached entries still of the shape `save_cache` writes, when they were written and how
-    many entries the file held; anything else is left out."""
-    path = root / CACHE_FILE
+def _read_cache(root: Path) -> CacheFiles:
+    """The cached entries, from files signed with this machine's key (any other: no cache)."""
+    base = _read_signed(root / CACHE_FILE, "")
+    if base is None:
+        return CacheFiles()
+    base_written, signature, base_entries = base
+    cache = CacheFiles(base_entries, {}, base_entries, base_written, signature)
+    changes = _read_signed(root / CHANGES_FILE, signature)
+    if changes is not None:
+        written, _, changed = changes
+        cache.entries = {**base_entries, **changed}
+        for display, entry in changed.items():
+            if entry is None:
+                del cache.entries[display]
+        cache.written = dict.fromkeys(changed, written)
+    return cache
+
+
+def _read_signed(path: Path, base: str) -> tuple[int, str, dict] | None:
+    """(when written, signature, entries) of a cache file made for `base`, if this machine signed it."""
     try:
         if not path.is_file() or path.stat().st_size > MAX_CACHE_BYTES:
-            return {}, 0, -1
-        content = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
-        key = _cache_key()
-    except (OSError, ValueError, RecursionError, RuntimeError):  # unreadable, not JSON, NaN, too deep; no home
-        return {}, 0, -1
-    if not isinstance(content, dict) or content.get("version") != CACHE_VERSION or content.get("key") != key \
-            or type(content.get("written")) is not int or not isinstance(content.get("records"), dict):
-        return {}, 0, -1
-    entries = {display: entry for display, entry in content["records"].items() if _is_cache_entry(entry)}
-    return entries, content["written"], len(content["records"])
-
-
-def _refuse_constant(name: str):
-    raise ValueError(name)  # NaN, Infinity: save_cache never writes them
-
-
-def _is_cache_entry(entry: object) -> bool:
-    if type(entry) is not dict:
-        return False
-    data, stamp, checked = entry.get("data"), entry.get("stamp"), entry.get("checked")
-    return (type(data) is dict and _CROSS_KEYS.issuperset(data)
-            and type(stamp) is list and len(stamp) == 2 and type(stamp[0]) is int and type(stamp[1]) is int
-            and type(entry.get("digest")) is str and type(entry.get("record")) is bool
-            and _are_findings(entry.get("findings"))
-            and (checked is None or type(checked) is list and len(checked) == 2 and type(checked[0]) is str
-                 and _are_findings(checked[1])))
-
-
-_CROSS_KEYS = frozenset(CROSS_RECORD_KEYS)
-_FINDING_TYPES = (str, int, int, str, str, str, str, str)
-
-
-def _are_findings(value: object) -> bool:
-    return type(value) is list and all(
-        type(item) is list and len(item) == len(_FINDING_TYPES)
-        and all(type(part) is kind for part, kind in zip(item, _FINDING_TYPES)) for item in value)
+            return None
+        raw = path.read_bytes()
+        head = _CACHE_HEAD.match(raw)
+        if head is None or int(head[1]) != CACHE_VERSION or head[3].decode() != base or not raw.endswith(b"}"):
+            return None
+        written, signature, body = int(head[2]), head[4].decode(), raw[head.end():-1]
+        if not hmac.compare_digest(signature, _signature(written, base, body)):
+            return None
+        return written, signature, json.loads(body)
+    except (OSError, ValueError, RecursionError, RuntimeError):  # unreadable, not JSON; no home
+        return None
 
 
 @cache
@@ -364,6 +415,76 @@ def _machine_secret() -> str:
     if len(secret) < 16:
         raise OSError("cache-key")
     return secret
+
+
+# --- the rules files, checked once while they are unchanged --------------------------------------
+
+RULES_FILE = CACHE_FILE.parent / "rules.pickle"
+
+
+@dataclass
+class Rules:
+    """What the rules files (schemes/ but its batches) give: their schemes, calendar and schemas,
+    each with the findings met checking them against their schemas (the metaschema for schemas)."""
+
+    schemes: LoadedSchemes
+    calendar: WorkCalendar
+    schemas: Inlined
+
+
+def load_rules(root: Path) -> Rules:
+    """The Rules of `root`, from the cache while no rules file changed; made and kept there else.
+    Pickled, which is safe to load only because the file is signed with this machine's key."""
+    root = root.resolve()
+    path = root / RULES_FILE
+    try:
+        key = _rules_key(root)
+    except OSError:   # a folder that cannot be listed (load_schemes says which) or is a link: no cache
+        key = None
+    try:
+        raw = path.read_bytes() if key and path.is_file() and path.stat().st_size < MAX_RULES_BYTES else b""
+        signature, _, body = raw.partition(b"\n")
+        # written 0 (no records file has it) and the rules as the base: a signature of this file only
+        if body and hmac.compare_digest(signature.decode("ascii", "replace"), _signature(0, key, body)):
+            return pickle.loads(body)
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        pass  # not ours, damaged, or of another version of the code: made again
+    schemes = load_schemes(root)
+    rules = Rules(schemes, load_calendar(root), inline_schemas(root, schemes.schemes))
+    if key is None:
+        return rules
+    try:
+        body = pickle.dumps(rules, protocol=pickle.HIGHEST_PROTOCOL)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.unlink(missing_ok=True)  # never write through a symlink or into a FIFO left there
+        temporary.write_bytes(_signature(0, key, body).encode() + b"\n" + body)
+        os.replace(temporary, path)
+    except (OSError, pickle.PicklingError, TypeError, ValueError, RecursionError, AttributeError):
+        pass  # a cache that cannot be written only costs time
+    return rules
+
+
+MAX_RULES_BYTES = 50_000_000
+
+
+def _rules_key(root: Path) -> str:
+    """A digest of every file under schemes/ but the batches (name and content), of the place
+    (the schemes hold their folder) and of the holiday package (the calendar's other source)."""
+    from importlib import metadata
+
+    digest = hashlib.blake2b(f"{root}\0{metadata.version('chinesecalendar')}\0".encode(), digest_size=32)
+    schemes = root / "schemes"
+    for path in sorted(schemes.rglob("*")) if _is_folder(schemes) else []:
+        relative = path.relative_to(schemes)
+        if "batches" in relative.parts[1:2]:
+            continue
+        if path.is_symlink() and _is_folder(path):   # what lies behind it is not listed here
+            raise OSError(f"{path}: a linked folder")
+        raw = b"\0folder" if _is_folder(path) else \
+            (yamlfile.read_file(path, "", limit=SCHEMA_MAX_BYTES)[0] or b"\0unreadable")   # a FIFO: no hang
+        digest.update(relative.as_posix().encode() + b"\0" + raw + b"\0")
+    return digest.hexdigest()
 
 
 # --- many files at once --------------------------------------------------------------------------
@@ -427,19 +548,20 @@ def _scheme_folders(repository: Repository, providers: Path) -> list[Path]:
     return folders
 
 
-def _yaml_files(repository: Repository, directory: Path) -> list[tuple[str, str, os.stat_result]]:
-    """(path, path as shown, stat) of the regular YAML files of `directory`; any other entry with
+def _yaml_files(repository: Repository, directory: Path) -> list[tuple[str, str, os.stat_result, str]]:
+    """(path, path as shown, stat, stem) of the regular YAML files of `directory`; any other entry with
     a YAML name is a finding. (Paths as text: a Path object for each of 10,000 files costs.)"""
     files = []
     shown = display_path(repository.root, directory)
     for entry in _entries(repository, directory):
-        if not _yaml_stem(entry.name):
+        stem = _yaml_stem(entry.name)
+        if not stem:
             continue
         problem, info = _not_a_file(repository.root, entry)
         if problem:
             repository.findings.append(Finding(f"{shown}/{entry.name}", 1, 1, *problem))
         else:
-            files.append((entry.path, f"{shown}/{entry.name}", info))
+            files.append((entry.path, f"{shown}/{entry.name}", info, stem))
     return files
 
 
@@ -461,7 +583,7 @@ def _entries(repository: Repository, directory: Path) -> list[os.DirEntry]:
         return []
     try:
         with os.scandir(directory) as entries:
-            return sorted(entries, key=lambda entry: entry.name)
+            return sorted(entries, key=attrgetter("name"))
     except OSError:
         repository.findings.append(Finding(display_path(repository.root, directory), 1, 1, "folder-unreadable",
                                            "无法读取这个文件夹（没有权限？）：其中的记录都没有检查"))

@@ -78,17 +78,32 @@ class SchemaSet:
     batch_validator: Draft202012Validator | None
 
 
-def build_schemas(root: Path, schemes: dict[str, Scheme]) -> tuple[SchemaSet, list[Finding]]:
+def build_schemas(root: Path, schemes: dict[str, Scheme], inlined: Inlined | None = None) -> tuple[SchemaSet, list[Finding]]:
+    """Every record schema and the batch schema, compiled; `inlined`: what inline_schemas gave
+    (kept in the cache of the rules files), else it is worked out here."""
+    schemas, findings = inline_schemas(root, schemes) if inlined is None else inlined
+    checker = format_checker()
+    compiled = {relative: _validator(schema, checker) for relative, schema in schemas.items() if schema is not None}
+    validators = {(scheme.id, kind): compiled[f"schemes/{scheme.id}/{file_name}"]
+                  for scheme in schemes.values() for kind, file_name in scheme.kinds.items()
+                  if f"schemes/{scheme.id}/{file_name}" in compiled}
+    return SchemaSet(validators, compiled.get(BATCH_SCHEMA)), list(findings)
+
+
+BATCH_SCHEMA = "schemes/_common/batch.schema.json"
+Inlined = tuple[dict[str, "dict | None"], list[Finding]]
+
+
+def inline_schemas(root: Path, schemes: dict[str, Scheme]) -> Inlined:
+    """The schemas build_schemas compiles, by file, each checked and with its `$ref`s inlined
+    (None: broken, reported in the findings): plain JSON data, that a cache can keep."""
     files = SchemaFiles(root, "*/*.schema.json",
                         {f"schemes/{scheme.id}/scheme.yaml": scheme.raw for scheme in schemes.values()})
-    validators = {}
-    for scheme in schemes.values():
-        for kind, file_name in scheme.kinds.items():
-            validator = files.compile(f"schemes/{scheme.id}/{file_name}")
-            if validator is not None:
-                validators[(scheme.id, kind)] = validator
-    batch_validator = files.compile("schemes/_common/batch.schema.json")
-    return SchemaSet(validators, batch_validator), files.findings
+    schemas = {}
+    for relative in [f"schemes/{scheme.id}/{file_name}" for scheme in schemes.values()
+                     for file_name in scheme.kinds.values()] + [BATCH_SCHEMA]:
+        schemas[relative] = files.inline(relative)
+    return schemas, files.findings
 
 
 def rules_validators(root: Path, *names: str) -> tuple[dict[str, Draft202012Validator | None], list[Finding]]:
@@ -125,6 +140,11 @@ class SchemaFiles:
         self._checker = format_checker()
 
     def compile(self, relative: str) -> Draft202012Validator | None:
+        schema = self.inline(relative)
+        return None if schema is None else _validator(schema, self._checker)
+
+    def inline(self, relative: str) -> dict | None:
+        """The schema of the file, its `$ref`s replaced by what they point to; None if it is broken."""
         if relative in self.broken:
             return None     # reported at the file already
         if relative not in self.documents:
@@ -137,9 +157,7 @@ class SchemaFiles:
             if problem.target not in self.broken:  # a $ref into a broken file: reported at that file
                 self.findings.append(self._reference_finding(problem))
             return None
-        validator = _Validator(schema, format_checker=self._checker)
-        _add_fast_check(validator, schema, self._checker)
-        return validator
+        return schema
 
     def _reference_finding(self, problem: _ReferenceProblem) -> Finding:
         """Where the `$ref` stands that leads nowhere, and what is missing."""
@@ -156,6 +174,12 @@ class SchemaFiles:
         else:
             message = f"「$ref: {problem.ref}」指向的文件 {target} 不存在：请检查文件名和相对路径"
         return Finding(relative, line, column, "schema-ref", message, json_path=json_path(parts + ("$ref",)))
+
+
+def _validator(schema: dict, checker) -> Draft202012Validator:
+    validator = _Validator(schema, format_checker=checker)
+    _add_fast_check(validator, schema, checker)
+    return validator
 
 
 def _read_schema_file(path: Path, relative: str) -> tuple[Document | None, list[Finding]]:
