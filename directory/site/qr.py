@@ -24,6 +24,8 @@ from pathlib import Path
 import segno
 from markupsafe import Markup
 
+from directory.library.repository import machine_secret
+
 # Colours fixed (not the theme's): scanners need dark modules on a light ground.
 DARK, LIGHT = "#000000", "#ffffff"
 BORDER = 4          # the quiet zone the QR standard asks for, in modules
@@ -57,6 +59,10 @@ class QRCodes:
     def __init__(self, site_url: str, root: Path | None = None):
         self.site_url = site_url
         self.cache = root / CACHE if root is not None else None
+        try:   # the cache's keys are signed with this machine's secret: one committed in a pull request
+            self.secret = machine_secret()   # (a QR code pointing elsewhere) is never served
+        except OSError:
+            self.cache, self.secret = None, ""
 
     def page(self, entry_url: str, page_folder: Path | None = None) -> PageQR | None:
         """The QR code of one page, None without a site_url; with `page_folder`, its qr.svg and
@@ -96,7 +102,7 @@ class QRCodes:
             return None
         folder = self.cache / entry_url
         try:
-            if (folder / "key").read_text(encoding="ascii") != _key(url):
+            if (folder / "key").read_text(encoding="ascii") != _key(url, self.secret):
                 return None
             files = {name: (folder / name).read_bytes() for name in FILES}
         except (OSError, ValueError):
@@ -114,7 +120,7 @@ class QRCodes:
             for name, content in files.items():   # new files, not rewritten ones: the site links them
                 (folder / name).unlink(missing_ok=True)
                 (folder / name).write_bytes(content)
-            (folder / "key.new").write_text(_key(url), encoding="ascii")
+            (folder / "key.new").write_text(_key(url, self.secret), encoding="ascii")
             os.replace(folder / "key.new", folder / "key")
         except OSError:
             pass  # a cache that cannot be written only costs time
@@ -154,7 +160,7 @@ def _png(rows: list[bytes], scale: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
-def _key(url: str) -> str:
-    """Everything the files depend on."""
+def _key(url: str, secret: str) -> str:
+    """Everything the files depend on, signed with this machine's secret."""
     parts = (FORMAT, segno.__version__, ERROR, BORDER, PRINT_SCALE, DARK, LIGHT, url)
-    return hashlib.sha256("\0".join(map(str, parts)).encode("utf-8")).hexdigest()
+    return hashlib.blake2b("\0".join(map(str, parts)).encode("utf-8"), key=secret.encode("ascii")).hexdigest()
