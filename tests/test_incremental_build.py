@@ -10,8 +10,8 @@ import pytest
 
 from site_fixtures import TODAY, build_sample_site
 from directory.rules.calendar import load_calendar
-from directory.site.build import build_site
-from directory.site.reuse import MANIFEST
+from directory.site.build import BuildError, build_site
+from directory.site.reuse import MANIFEST, PageReuse
 from directory.site.search import CURRENT_BUNDLE, MORE_BUNDLE
 
 EDITED = Path("providers/hunan-sme-hexin/cs-zhiyuan.yaml")
@@ -95,3 +95,20 @@ def test_two_scheme_shards_built_separately_assemble_into_the_full_site(root, tm
     shard_pages = sum(1 for folder in shards for _ in folder.rglob("index.html"))
     assert result.reused == shard_pages
     assert site_files(root / "site") == full_build_files(root, tmp_path)
+
+
+def test_a_kept_page_changed_during_the_build_stops_it_instead_of_copying_unchecked_bytes(root, monkeypatch):
+    # the previous HTML is checked when the page is read and copied only when it is written; in between
+    # (mkdocs reads every page before writing the first) someone edits it
+    tampered = root / "site" / PAGE
+    check = PageReuse._previous_html
+
+    def check_then_edit(self, source, key, destination):
+        found = check(self, source, key, destination)
+        if destination == PAGE.as_posix():
+            tampered.write_text(tampered.read_text(encoding="utf-8") + "<!-- 手工改动 -->", encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(PageReuse, "_previous_html", check_then_edit)
+    with pytest.raises(BuildError, match="在生成过程中被改动，请重新运行 directory build"):
+        build_site(root, TODAY, load_calendar(root))

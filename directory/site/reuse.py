@@ -19,6 +19,13 @@ library's Markdown as usual but lets mkdocs write only the pages under `S/` (eve
 mkdocs' file list, so navigation and links come out exactly as in a full build), into a folder with
 its own manifest. A final `directory build --from-shards DIR...` then takes those pages' HTML from
 the shard folders by the same checks, and writes the rest: home, lists, search, open data.
+
+Memory (issue 15: ≤ 3 GB at 100,000 records): mkdocs reads and converts every page before it writes
+the first, so it would hold all pages' Markdown and HTML at once. `PageReuse` therefore keeps no page's
+text longer than that page needs: a reused page's previous HTML is read again only when the page is
+written; a page outside the navigation (records, lists: no other page shows its title, contents or
+table of contents) is read and converted just before its template is rendered, and its text is let go
+once it is written. The conversion is mkdocs' own, with the same inputs, so the HTML is the same.
 """
 from __future__ import annotations
 
@@ -29,6 +36,8 @@ from pathlib import Path
 
 import jinja2
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.pages import Page
+from mkdocs.structure.pages import log as pages_log
 
 MANIFEST = Path(".cache") / "directory" / "pages.json"
 SHARD_MANIFEST = ".directory-pages.json"          # in a shard's output folder
@@ -84,20 +93,40 @@ def _markdown_key(page) -> str:
     return _digest(f"{meta}\0{page.markdown}".encode("utf-8"))
 
 
+class ChangedDuringBuild(Exception):
+    """A previous page's HTML changed between the check and the copy (edited during the build)."""
+
+
+# Page events that see a page's Markdown or HTML: deferring the conversion is safe only when no
+# other plugin or hook of mkdocs.yml handles them.
+_TEXT_EVENTS = ("pre_page", "page_read_source", "page_markdown", "page_content")
+
+
+def _no_render(page: Page) -> None:
+    page.render = lambda *args, **kwargs: setattr(page, "content", "")
+
+
 class PageReuse(BasePlugin):
     """Hands mkdocs the previous HTML of each unchanged page, and records the new manifest.
 
     `sources`: (manifest, the folder its HTML is in) — the previous site, or shard folders.
     `only`: a shard's scheme id; pages outside `<only>/` are neither rendered nor written.
+    `defer`: convert pages outside the navigation just before writing them (see the module's
+    docstring); False gives mkdocs' own order, for the test that both write the same site.
     """
 
-    def __init__(self, sources: list[tuple[Manifest, Path]], site_key: str, only: str | None = None):
+    def __init__(self, sources: list[tuple[Manifest, Path]], site_key: str, only: str | None = None,
+                 defer: bool = True):
         super().__init__()
         self.sources = [(manifest.pages, folder) for manifest, folder in sources if manifest.site_key == site_key]
         self.only = only
+        self.defer = defer
         self.manifest = Manifest(site_key)
-        self.reused: dict[str, str] = {}    # source path -> the previous HTML
+        self.reused: dict[str, tuple[Path, str]] = {}   # source path -> (the previous HTML file, its hash)
         self.skipped: set[str] = set()      # outside the shard
+        self.deferred: set[str] = set()     # converted in on_page_context, not before
+        self.in_nav: set[str] = set()
+        self.files = None                   # mkdocs' file list, for the deferred conversions
         self.markdown_keys: dict[str, str] = {}
 
     def on_env(self, env, config, files):
@@ -112,10 +141,19 @@ class PageReuse(BasePlugin):
             files.remove(file)
         return files
 
+    def on_nav(self, nav, config, files):
+        # nav pages' titles and contents show on other pages: those pages are converted up front
+        self.in_nav = {page.file.src_uri for page in nav.pages}
+        others = [method for event in _TEXT_EVENTS for method in config.plugins.events[event]
+                  if getattr(method, "__self__", None) is not self]
+        self.defer = self.defer and not others
+        return nav
+
     def _in_shard(self, source: str) -> bool:
         return self.only is None or source.startswith(f"{self.only}/")
 
-    def _previous_html(self, source: str, key: str, destination: str) -> str | None:
+    def _previous_html(self, source: str, key: str, destination: str) -> tuple[Path, str] | None:
+        """The previous build's HTML file for this page and its hash, if its bytes are as recorded."""
         for pages, folder in self.sources:
             recorded = pages.get(source)
             if not recorded or recorded[0] != key or recorded[2] != destination:
@@ -125,7 +163,7 @@ class PageReuse(BasePlugin):
             except OSError:
                 continue
             if _digest(html) == recorded[1]:
-                return html.decode("utf-8")
+                return folder / destination, recorded[1]
         return None
 
     def on_page_markdown(self, markdown, page, config, files):
@@ -133,19 +171,48 @@ class PageReuse(BasePlugin):
         key = self.markdown_keys[source] = _markdown_key(page)
         if not self._in_shard(source):
             self.skipped.add(source)
-        elif (html := self._previous_html(source, key, page.file.dest_uri)) is not None:
-            self.reused[source] = html
+        elif (previous := self._previous_html(source, key, page.file.dest_uri)) is not None:
+            self.reused[source] = previous
+        elif self.defer and source not in self.in_nav:
+            self.deferred.add(source)
+            self.files = files
+            _no_render(page)
+            return ""          # read again in on_page_context
         else:
             return markdown
         page.meta["template"] = REUSED_TEMPLATE
-        page.render = lambda *args, **kwargs: setattr(page, "content", "")   # no conversion: the HTML is known
-        return markdown
+        _no_render(page)       # no conversion: the HTML is known
+        return ""
+
+    def on_page_context(self, context, page, config, nav):
+        if page.file.src_uri in self.deferred:
+            del page.render                  # mkdocs' own conversion again
+            page.read_source(config)         # the same file and front matter as in the first pass
+            page.render(config, self.files)
+        return context
 
     def on_post_page(self, output, page, config):
         source = page.file.src_uri
         if source in self.skipped:
             return ""      # mkdocs writes no file for an empty page
-        output = self.reused.get(source, output)
-        html = output.encode("utf-8", errors="xmlcharrefreplace")   # as mkdocs writes it
+        if source in self.reused:
+            path, digest = self.reused[source]
+            html = path.read_bytes()
+            if _digest(html) != digest:
+                raise ChangedDuringBuild(f"上一次生成的网页 {path} 在生成过程中被改动，请重新运行 directory build")
+            output = html.decode("utf-8")
+        else:
+            html = output.encode("utf-8", errors="xmlcharrefreplace")   # as mkdocs writes it
         self.manifest.pages[source] = [self.markdown_keys.get(source, ""), _digest(html), page.file.dest_uri]
+        if source in self.deferred:
+            self._let_go(page, config)
         return output
+
+    @staticmethod
+    def _let_go(page: Page, config) -> None:
+        """Drop a written page's text; what mkdocs still asks of it afterwards stays."""
+        page.title = page.title      # computed from the text: fixed before the text goes
+        page.markdown, page.content, page.toc = "", "", []
+        # the anchor check after the last page needs every page's anchors, unless its messages go nowhere
+        if not pages_log.isEnabledFor(config.validation.links.anchors):
+            page.present_anchor_ids = None
