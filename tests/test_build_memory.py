@@ -58,7 +58,7 @@ def build_hand_written(root: Path) -> dict[str, bytes]:
     # anchor problems are warnings here, so the check after the last page must see every page's anchors
     (root / "mkdocs.yml").write_text("site_name: 测试\nvalidation:\n  anchors: warn\n", encoding="utf-8")
     schemes = [SimpleNamespace(id="s1", title="第一名录")]
-    _run_mkdocs(root, {"site_name": "测试"}, schemes, docs, built, date(2026, 3, 2))
+    _run_mkdocs(root, {"site_name": "测试"}, schemes, docs, built, date(2026, 3, 2), html_pages=False)   # Markdown pages
     return site_files(built)
 
 

@@ -5,26 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from site_fixtures import TODAY, build_sample_site
-from directory.rules.calendar import load_calendar
-from directory.site.build import build_site
 from directory.site.search import CURRENT_BUNDLE, MORE_BUNDLE
+from test_incremental_build import build, root  # noqa: F401  (root: the fixture, a built sample library)
 
 EDITED = Path("providers/hunan-sme-hexin/cs-zhiyuan.yaml")   # a current record: in the first bundle
-
-
-@pytest.fixture
-def root(tmp_path) -> Path:
-    build_sample_site(tmp_path / "library")
-    return tmp_path / "library"
-
-
-def build(root: Path):
-    result = build_site(root, TODAY, load_calendar(root))
-    assert result.ok, result.findings[:3]
-    return result
 
 
 def files(folder: Path) -> dict[str, bytes]:

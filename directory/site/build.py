@@ -33,7 +33,6 @@ from directory.findings import Finding
 from directory import progress
 from directory.site.form import render_apply_pages
 from directory.site.feeds import write_feeds
-from directory.site.html_pages import HtmlPages
 from directory.site.opendata import data_licence, write_open_data
 from directory.site.qr import QRCodes
 from directory.site.reuse import MANIFEST, SHARD_MANIFEST, Manifest, PageReuse, site_key
@@ -244,9 +243,7 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
             raise BuildError(f"mkdocs.yml 配置有误：{error}") from error
         settings = {"config": config, "nav": nav, "theme": theme, "extra_css": cfg["extra_css"]}
         overrides = Path(root, theme["custom_dir"]) if theme.get("custom_dir") else None
-        reuse = PageReuse(list(sources), site_key(settings, overrides, str(today)), only)
-        if html_pages:
-            cfg.plugins["directory-html"] = HtmlPages()   # before reuse: a reused page's HTML wins
+        reuse = PageReuse(list(sources), site_key(settings, overrides, str(today)), only, html_bodies=html_pages)
         cfg.plugins["directory-reuse"] = reuse
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         try:

@@ -4,8 +4,8 @@ The render stage writes every page as front matter + HTML blocks (site/render.py
 each value, so a provider's `**bold**` or `<script>` is text). Python-Markdown passes raw HTML
 blocks through unchanged, so converting them only costs time: parsing every page's HTML to find
 where its blocks end was more than half of mkdocs' build (measured at 1,000 records: 7.2 s of
-13.0 s). This plugin gives mkdocs the body as the page's HTML instead. What the theme reads from a
-conversion is what a raw-HTML page gives anyway: no table of contents (headings inside raw HTML
+13.0 s). The incremental-build plugin (site/reuse.py) gives mkdocs the body as the page's HTML
+instead. What the theme reads from a conversion is what a raw-HTML page gives anyway: no table of contents (headings inside raw HTML
 are not in it) and the title from the front matter. tests/test_html_pages.py builds the sample
 site both ways and compares every file.
 
@@ -15,22 +15,14 @@ from __future__ import annotations
 
 import re
 
-from mkdocs.plugins import BasePlugin
 from mkdocs.structure.toc import get_toc
 
 # Python-Markdown joins blocks with one blank line however many were between them.
 BLANK_LINES = re.compile(r"\n{3,}")
 
 
-class HtmlPages(BasePlugin):
-    """Hands mkdocs each page's body as its HTML; pages already handled elsewhere keep theirs."""
-
-    def on_page_markdown(self, markdown, page, config, files):
-        page.render = lambda *args, **kwargs: _as_html(page)
-        return markdown
-
-
-def _as_html(page) -> None:
+def as_html(page) -> None:
+    """What mkdocs' conversion sets on a page, for a body of HTML blocks (in place of Page.render)."""
     page.content = BLANK_LINES.sub("\n\n", page.markdown.strip("\n"))
     page.toc = get_toc([])
     page.present_anchor_ids = set()

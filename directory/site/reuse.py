@@ -25,12 +25,15 @@ the first, so it would hold all pages' Markdown and HTML at once. `PageReuse` th
 text longer than that page needs: a reused page's previous HTML is read again only when the page is
 written; a page outside the navigation (records, lists: no other page shows its title, contents or
 table of contents) is read and converted just before its template is rendered, and its text is let go
-once it is written. The conversion is mkdocs' own, with the same inputs, so the HTML is the same.
+once it is written. The conversion is the same as in mkdocs' order (our HTML bodies are taken as
+they are: site/html_pages.py), with the same inputs, so the HTML is the same. A reused page's file
+is linked from the previous site, not written again.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +41,8 @@ import jinja2
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.pages import Page
 from mkdocs.structure.pages import log as pages_log
+
+from directory.site.html_pages import as_html
 
 MANIFEST = Path(".cache") / "directory" / "pages.json"
 SHARD_MANIFEST = ".directory-pages.json"          # in a shard's output folder
@@ -106,6 +111,18 @@ def _no_render(page: Page) -> None:
     page.render = lambda *args, **kwargs: setattr(page, "content", "")
 
 
+def _link(previous: Path, target: Path) -> bool:
+    """The previous HTML file linked into the new site: no data written, and deleting the old site
+    then frees nothing either (both are most of a rebuild's time on a slow disk). Builds only ever
+    write new files, so the two sites never see each other's changes. False: copy it instead."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(previous, target)
+    except OSError:
+        return False
+    return True
+
+
 class PageReuse(BasePlugin):
     """Hands mkdocs the previous HTML of each unchanged page, and records the new manifest.
 
@@ -113,14 +130,17 @@ class PageReuse(BasePlugin):
     `only`: a shard's scheme id; pages outside `<only>/` are neither rendered nor written.
     `defer`: convert pages outside the navigation just before writing them (see the module's
     docstring); False gives mkdocs' own order, for the test that both write the same site.
+    `html_bodies`: a page's body is its HTML, not converted as Markdown (site/html_pages.py);
+    False converts it as mkdocs does, for a plain mkdocs build.
     """
 
     def __init__(self, sources: list[tuple[Manifest, Path]], site_key: str, only: str | None = None,
-                 defer: bool = True):
+                 defer: bool = True, html_bodies: bool = True):
         super().__init__()
         self.sources = [(manifest.pages, folder) for manifest, folder in sources if manifest.site_key == site_key]
         self.only = only
         self.defer = defer
+        self.html_bodies = html_bodies
         self.manifest = Manifest(site_key)
         self.reused: dict[str, tuple[Path, str]] = {}   # source path -> (the previous HTML file, its hash)
         self.skipped: set[str] = set()      # outside the shard
@@ -179,6 +199,8 @@ class PageReuse(BasePlugin):
             _no_render(page)
             return ""          # read again in on_page_context
         else:
+            if self.html_bodies:
+                page.render = lambda *args, **kwargs: as_html(page)
             return markdown
         page.meta["template"] = REUSED_TEMPLATE
         _no_render(page)       # no conversion: the HTML is known
@@ -188,7 +210,10 @@ class PageReuse(BasePlugin):
         if page.file.src_uri in self.deferred:
             del page.render                  # mkdocs' own conversion again
             page.read_source(config)         # the same file and front matter as in the first pass
-            page.render(config, self.files)
+            if self.html_bodies:
+                as_html(page)
+            else:
+                page.render(config, self.files)
         return context
 
     def on_post_page(self, output, page, config):
@@ -201,6 +226,9 @@ class PageReuse(BasePlugin):
             if _digest(html) != digest:
                 raise ChangedDuringBuild(f"上一次生成的网页 {path} 在生成过程中被改动，请重新运行 directory build")
             output = html.decode("utf-8")
+            if _link(path, Path(page.file.abs_dest_path)):
+                self.manifest.pages[source] = [self.markdown_keys.get(source, ""), digest, page.file.dest_uri]
+                return ""   # written: mkdocs writes nothing for an empty page
         else:
             html = output.encode("utf-8", errors="xmlcharrefreplace")   # as mkdocs writes it
         self.manifest.pages[source] = [self.markdown_keys.get(source, ""), _digest(html), page.file.dest_uri]
