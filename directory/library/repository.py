@@ -510,6 +510,7 @@ def parallel_map(function, items: list, description: str = "") -> list:
         return [function(item) for item in items]
     global _JOB
     _JOB = (function, items, description)
+    gc.freeze()   # what is loaded stays shared: a collection in a forked process would copy every page it visits
     try:
         with ProcessPoolExecutor(count - 1, mp_context=multiprocessing.get_context("fork")) as pool:
             others = [pool.submit(_share, share, count) for share in range(1, count)]
@@ -518,6 +519,7 @@ def parallel_map(function, items: list, description: str = "") -> list:
         return [function(item) for item in items]
     finally:
         _JOB = None
+        gc.unfreeze()
     results: list = [None] * len(items)
     for share, values in enumerate(shares):
         results[share::count] = values
