@@ -1,6 +1,7 @@
 """Incremental builds (directory/site/reuse.py): pages whose inputs did not change keep the previous
-HTML, and the result is byte for byte what a full build writes (pagefind's own bundles aside: pagefind
-orders its filter and metadata files freely, so two full builds differ there too)."""
+HTML, and the result is byte for byte what a full build writes, search fragments and index included
+(pagefind's filter and metadata files aside: pagefind orders them freely, so two full builds differ
+there too)."""
 from __future__ import annotations
 
 import shutil
@@ -30,10 +31,18 @@ def build(root: Path):
     return result
 
 
+def unordered_by_pagefind(relative: str) -> bool:
+    """The files pagefind writes in a different order on every run (its filters, its metadata and
+    the entry file naming them: two full builds differ there too); its fragments and index are
+    compared like every other file."""
+    bundle, _, inside = relative.partition("/")
+    return bundle in (CURRENT_BUNDLE, MORE_BUNDLE) and (
+        inside.startswith("filter/") or inside.endswith(".pf_meta") or inside == "pagefind-entry.json")
+
+
 def site_files(site: Path) -> dict[str, bytes]:
-    bundles = (f"{CURRENT_BUNDLE}/", f"{MORE_BUNDLE}/")
     return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*"))
-            if path.is_file() and not path.relative_to(site).as_posix().startswith(bundles)}
+            if path.is_file() and not unordered_by_pagefind(path.relative_to(site).as_posix())}
 
 
 def edit_profile(root: Path, addition: str) -> None:
