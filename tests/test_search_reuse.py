@@ -43,3 +43,11 @@ def test_a_bundle_file_changed_by_hand_is_indexed_again(root):
     entry.write_bytes(b'{"damaged": true}')
     build(root)
     assert entry.read_bytes() != b'{"damaged": true}' and entry.read_bytes()[:1] == original[:1]
+
+
+def test_manifests_from_another_machine_reuse_nothing(root, monkeypatch):
+    """The page and search manifests count only with this machine's signature: a site/ and .cache/
+    committed in a pull request (or copied from elsewhere) are built anew, not reused."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root.parent / "another-machine"))
+    assert build(root).reused == 0
+    assert build(root).reused > 0      # signed here now

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import io
-import json
 import logging
 import os
 import shutil
@@ -35,7 +34,7 @@ from directory.site.form import render_apply_pages
 from directory.site.feeds import write_feeds
 from directory.site.opendata import data_licence, write_open_data
 from directory.site.qr import QRCodes
-from directory.site.reuse import MANIFEST, SHARD_MANIFEST, Manifest, PageReuse, site_key
+from directory.site.reuse import MANIFEST, SHARD_MANIFEST, Manifest, PageReuse, read_signed, site_key, write_signed
 from directory.site.verify import write_verify_data
 from directory.site.render import PACKAGE_TEMPLATES, record_entries, render_pages
 from directory.site.search import build_search_index, write_search_index
@@ -142,7 +141,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         # 4. mkdocs: the theme, navigation and HTML; unchanged pages keep the previous build's HTML.
         built = work / "site"
         sources = [(Manifest.read(root / MANIFEST), site_dir)]
-        sources += [(Manifest.read(folder / SHARD_MANIFEST), folder) for folder in from_shards]
+        sources += [(Manifest.read(folder / SHARD_MANIFEST, signed=False), folder) for folder in from_shards]
         reuse = _run_mkdocs(root, config, catalogue.schemes, docs, built, today, templates, sources, shard)
         for entry in record_entries(catalogue):   # the QR files to print, beside each page
             if shard is None or entry.url.startswith(f"{shard}/"):
@@ -153,7 +152,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         if shard is None:
             search_manifest = _index_search(search_index, built, work / "search-documents", root, site_dir)
         else:   # a shard's pages and what a final build needs to take them
-            reuse.manifest.write(built / SHARD_MANIFEST)
+            reuse.manifest.write(built / SHARD_MANIFEST, signed=False)   # read by another job: no secret in common
         lap("pagefind")
 
         # 6. swap: the new site and the old one change places in one step; the old one goes with work/.
@@ -164,7 +163,7 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
         lap("swap")
         if shard is None:   # after the swap: they describe the site now in site_dir
             reuse.manifest.write(root / MANIFEST)
-            _write_json(root / SEARCH_MANIFEST, search_manifest)
+            _write_search_manifest(root / SEARCH_MANIFEST, search_manifest)
         if keep_docs is not None:
             shutil.rmtree(keep_docs, ignore_errors=True)
             shutil.move(str(docs), str(keep_docs))
@@ -174,10 +173,10 @@ def _build_locked(root: Path, today: date, calendar: WorkCalendar, site_dir: Pat
     return BuildResult(findings, site_dir, len(pages), timings, len(reuse.reused))
 
 
-def _write_json(path: Path, content: dict) -> None:
+def _write_search_manifest(path: Path, content: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.with_name(path.name + ".tmp").write_text(json.dumps(content, sort_keys=True), encoding="utf-8")
+        path.with_name(path.name + ".tmp").write_text(write_signed(content), encoding="utf-8")
         path.with_name(path.name + ".tmp").replace(path)
     except OSError:
         pass   # without it the next build indexes everything again: slower, never wrong
@@ -261,9 +260,9 @@ def _run_mkdocs(root: Path, config: dict, schemes, docs: Path, built: Path, toda
 def _index_search(search_index, built: Path, scratch: Path, root: Path, site_dir: Path) -> dict:
     """The search files; a pagefind bundle whose documents are unchanged is taken from site_dir."""
     try:
-        recorded = json.loads((root / SEARCH_MANIFEST).read_text(encoding="utf-8"))
+        recorded = read_signed((root / SEARCH_MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        recorded = {}
+        recorded = {}   # none yet, unreadable or not ours: index every bundle
     try:
         return write_search_index(search_index, built, scratch, (recorded, site_dir))
     except (OSError, RuntimeError) as error:   # pagefind missing, killed or refusing

@@ -32,6 +32,7 @@ is linked from the previous site, not written again.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.pages import Page
 from mkdocs.structure.pages import log as pages_log
 
+from directory.library.repository import machine_secret
 from directory.site.html_pages import as_html
 
 MANIFEST = Path(".cache") / "directory" / "pages.json"
@@ -74,23 +76,45 @@ class Manifest:
     pages: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, path: Path) -> "Manifest":
+    def read(cls, path: Path, signed: bool = True) -> "Manifest":
+        """`signed`: the site's own manifest, which counts only with this machine's signature; a
+        shard's (made by another CI job) is taken as it is."""
         try:
-            content = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            content = read_signed(text) if signed else json.loads(text)
             pages = {str(k): [str(x) for x in v] for k, v in content["pages"].items() if len(v) == 3}
             return cls(str(content["site_key"]), pages)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return cls()   # none yet, or unreadable: build everything
+            return cls()   # none yet, unreadable or not ours: build everything
 
-    def write(self, path: Path) -> None:
+    def write(self, path: Path, signed: bool = True) -> None:
+        content = {"site_key": self.site_key, "pages": self.pages}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(path.name + ".tmp")
-            temporary.write_text(json.dumps({"site_key": self.site_key, "pages": self.pages}, sort_keys=True),
+            temporary.write_text(write_signed(content) if signed else json.dumps(content, sort_keys=True),
                                  encoding="utf-8")
             temporary.replace(path)
         except OSError:
             pass   # without a manifest the next build renders every page: slower, never wrong
+
+
+def write_signed(content: dict) -> str:
+    """JSON with this machine's signature on its first line (OSError: no secret to sign with)."""
+    body = json.dumps(content, sort_keys=True)
+    return _signature(body) + "\n" + body
+
+
+def read_signed(text: str) -> dict:
+    """What write_signed wrote here; ValueError for anything else (copied, committed, edited)."""
+    signature, _, body = text.partition("\n")
+    if not hmac.compare_digest(signature, _signature(body)):
+        raise ValueError("not signed here")
+    return json.loads(body)
+
+
+def _signature(body: str) -> str:
+    return hashlib.blake2b(body.encode("utf-8"), key=machine_secret().encode("ascii")).hexdigest()
 
 
 def _markdown_key(page) -> str:
