@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 from directory.site.catalogue import Entry
 from directory.site.qr import QRCodes

@@ -7,9 +7,10 @@ site). Without `site_url` there is no address a phone could open, so there is no
 The page shows it as inline SVG (no request to any host); qr.svg and qr.png beside the page are the
 files to print (drawn here from segno's modules, no Pillow).
 
-segno picks the mask by trying all eight, as the QR standard asks: about 8 ms a code, more than a
-minute for 10,000 pages. So the files are kept in `.cache/directory/qr/<entry url>/` with a key of
-everything they depend on, and a build copies them while the key still matches.
+segno picks the mask by trying all eight, as the QR standard asks: with the files drawn, about 7 ms
+a code, more than a minute for 10,000 pages on one core. So the files are kept in
+`.cache/directory/qr/<entry url>/` with a key of everything they depend on (signed with this
+machine's secret), and a build links them into the site while the key still matches.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import segno
 from markupsafe import Markup
 
 from directory.library.repository import machine_secret
+from directory.site.links import link
 
 # Colours fixed (not the theme's): scanners need dark modules on a light ground.
 DARK, LIGHT = "#000000", "#ffffff"
@@ -87,15 +89,11 @@ class QRCodes:
         page_folder.mkdir(parents=True, exist_ok=True)
         for name in ("qr.svg", "qr.png"):
             target = page_folder / name
-            target.unlink(missing_ok=True)
-            try:   # a link writes no data: on a slow disk, most of what 20,000 files cost
-                os.link(self.cache / entry_url / name, target)
-            except (OSError, TypeError):   # another filesystem, no cache, a cache being replaced
+            # linked (site/links.py) unless there is no cache, or it was replaced since it was read
+            if self.cache is None or not link(self.cache / entry_url / name, target) \
+                    or target.read_bytes() != files[name]:
+                target.unlink(missing_ok=True)
                 target.write_bytes(files[name])
-            else:
-                if target.read_bytes() != files[name]:   # replaced since it was read
-                    target.unlink()
-                    target.write_bytes(files[name])
 
     def _cached(self, entry_url: str, url: str) -> dict[str, bytes] | None:
         if self.cache is None:
@@ -133,7 +131,7 @@ def _make(url: str) -> dict[str, bytes]:
     # omitsize: only a viewBox, so the stylesheet sets the size the page shows
     inline = code.svg_inline(omitsize=True, svgclass="dir-qr__code", lineclass=None, dark=DARK, light=LIGHT,
                              border=BORDER)
-    # The files to print are drawn here from the same modules: segno's own writers took two thirds
+    # The files to print are drawn here from the same modules: segno's own writers took almost half
     # of the time of a new code (its PNG writer builds each pixel row in Python, pixel by pixel).
     rows = [bytes(row) for row in code.matrix_iter(scale=1, border=BORDER)]
     size = len(rows) * PRINT_SCALE

@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from mkdocs.structure.pages import log as pages_log
 
 from directory.library.repository import machine_secret
 from directory.site.html_pages import as_html
+from directory.site.links import link
 
 MANIFEST = Path(".cache") / "directory" / "pages.json"
 SHARD_MANIFEST = ".directory-pages.json"          # in a shard's output folder
@@ -133,18 +133,6 @@ _TEXT_EVENTS = ("pre_page", "page_read_source", "page_markdown", "page_content")
 
 def _no_render(page: Page) -> None:
     page.render = lambda *args, **kwargs: setattr(page, "content", "")
-
-
-def _link(previous: Path, target: Path) -> bool:
-    """The previous HTML file linked into the new site: no data written, and deleting the old site
-    then frees nothing either (both are most of a rebuild's time on a slow disk). Builds only ever
-    write new files, so the two sites never see each other's changes. False: copy it instead."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(previous, target)
-    except OSError:
-        return False
-    return True
 
 
 class PageReuse(BasePlugin):
@@ -250,7 +238,7 @@ class PageReuse(BasePlugin):
             if _digest(html) != digest:
                 raise ChangedDuringBuild(f"上一次生成的网页 {path} 在生成过程中被改动，请重新运行 directory build")
             output = html.decode("utf-8")
-            if _link(path, Path(page.file.abs_dest_path)):
+            if link(path, Path(page.file.abs_dest_path)):   # linked, not written again (site/links.py)
                 self.manifest.pages[source] = [self.markdown_keys.get(source, ""), digest, page.file.dest_uri]
                 return ""   # written: mkdocs writes nothing for an empty page
         else:

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -50,6 +49,7 @@ from pathlib import Path
 
 from directory.rules.regions import Region, regions, short_names
 from directory.site.catalogue import Catalogue, Entry, PublicityNotice
+from directory.site.links import link
 
 INDEX_LANGUAGE = "zxx"          # "no linguistic content": pagefind neither segments nor stems it
 KEYS_PER_SHARD = 100            # ≈ 2.5 KB gzip a shard: what a name or code lookup downloads
@@ -404,10 +404,7 @@ def _take_bundle(source: Path, target: Path, files) -> bool:
             path = source / relative
             if not isinstance(digest, str) or ".." in Path(relative).parts or _digest(path.read_bytes()) != digest:
                 raise ValueError(relative)
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(path, target / relative)
-            except OSError:
+            if not link(path, target / relative):
                 shutil.copyfile(path, target / relative)
     except (OSError, ValueError, TypeError):
         shutil.rmtree(target, ignore_errors=True)   # half taken: index it anew
